@@ -1,0 +1,86 @@
+"""People and organizations: the records a CRM is about."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm_platform.extensions import db
+from crm_platform.models_base import Timestamped, utcnow
+from crm_platform.tenancy import CompanyOwned
+
+LIFECYCLE_STAGES: tuple[str, ...] = ("lead", "prospect", "customer", "churned")
+
+
+class Organization(CompanyOwned, Timestamped, db.Model):
+    """A business or institution the company deals with."""
+
+    __tablename__ = "organization"
+    __table_args__ = (sa.Index("ix_organization_company_name", "company_id", "name", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    website: Mapped[str] = mapped_column(sa.String(255), default="", nullable=False)
+    industry: Mapped[str] = mapped_column(sa.String(120), default="", nullable=False)
+    city: Mapped[str] = mapped_column(sa.String(120), default="", nullable=False)
+    country: Mapped[str] = mapped_column(sa.String(120), default="", nullable=False)
+
+    people = relationship("Person", back_populates="organization", lazy="select")
+
+
+class Person(CompanyOwned, Timestamped, db.Model):
+    """A contact: somebody the company talks to."""
+
+    __tablename__ = "person"
+    __table_args__ = (
+        sa.Index("ix_person_company_name", "company_id", "last_name", "first_name", "id"),
+        sa.Index("ix_person_company_email", "company_id", "email"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_name: Mapped[str] = mapped_column(sa.String(100), default="", nullable=False)
+    last_name: Mapped[str] = mapped_column(sa.String(100), default="", nullable=False)
+    email: Mapped[str] = mapped_column(sa.String(255), default="", nullable=False)
+    phone: Mapped[str] = mapped_column(sa.String(40), default="", nullable=False)
+    job_title: Mapped[str] = mapped_column(sa.String(120), default="", nullable=False)
+    lifecycle_stage: Mapped[str] = mapped_column(sa.String(20), default="lead", nullable=False)
+    organization_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organization.id", ondelete="SET NULL"), index=True
+    )
+    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
+
+    organization = relationship(Organization, back_populates="people", lazy="joined")
+    owner = relationship("User", lazy="joined")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip() or self.email or f"Person #{self.id}"
+
+
+ACTIVITY_KINDS: tuple[str, ...] = ("note", "call", "meeting", "email", "task")
+
+
+class Activity(CompanyOwned, db.Model):
+    """One entry on the timeline of a person and/or organization."""
+
+    __tablename__ = "activity"
+    __table_args__ = (
+        sa.Index("ix_activity_company_created", "company_id", "created_at", "id"),
+        sa.Index("ix_activity_person_created", "person_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(30), default="note", nullable=False)
+    body: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"))
+    organization_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organization.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, nullable=False)
+
+    author = relationship("User", lazy="joined")
+    person = relationship(Person, lazy="joined")
+    organization = relationship(Organization, lazy="joined")

@@ -1,0 +1,82 @@
+"""Per-request company context: which company, which role, scoping switched on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, abort, current_app, g, request, session
+from flask_login import current_user
+from sqlalchemy import select
+
+from crm_platform import tenancy
+from crm_platform.companies.models import Company, Membership
+from crm_platform.extensions import db
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def memberships_of(user_id: int) -> list[Membership]:
+    """All of a user's memberships across companies (for the switcher)."""
+    with tenancy.unscoped():
+        stmt = (
+            select(Membership)
+            .join(Company, Company.id == Membership.company_id)
+            .where(Membership.user_id == user_id, Company.is_active.is_(True))
+            .order_by(Company.name)
+        )
+        return list(db.session.scalars(stmt).unique())
+
+
+def _load_company_context() -> None:
+    g.company = None
+    g.membership = None
+    g.role = None
+    g.memberships = []
+    g.tenancy_token = tenancy.set_company(None)
+    if request.endpoint in (None, "static") or not current_user.is_authenticated:
+        return
+    memberships = memberships_of(current_user.id)
+    g.memberships = memberships
+    wanted = session.get("company_id")
+    chosen = next((m for m in memberships if m.company_id == wanted), None) or (memberships[0] if memberships else None)
+    if chosen is None:
+        return
+    for other in memberships:
+        if other is not chosen:
+            db.session.expunge(other)  # keep other companies' rows out of this request's identity map
+    session["company_id"] = chosen.company_id
+    g.company = chosen.company
+    g.membership = chosen
+    g.role = chosen.role
+    tenancy.set_company(chosen.company_id)
+    _refuse_readonly_writes()
+
+
+def _refuse_readonly_writes() -> None:
+    """Read-only members change nothing, whichever view they reach (server-side, one place)."""
+    if g.role != "readonly" or request.method in SAFE_METHODS:
+        return
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view is not None and getattr(view, "crm_allow_readonly", False):
+        return
+    abort(403)
+
+
+def _reset(exc: BaseException | None = None) -> None:
+    token = g.pop("tenancy_token", None)
+    if token is not None:
+        tenancy.reset_company(token)
+
+
+def init_app(app: Flask) -> None:
+    """Install the before/teardown request handlers that set the company context."""
+    app.before_request(_load_company_context)
+    app.teardown_request(_reset)
+
+    @app.context_processor
+    def inject_company() -> dict[str, Any]:
+        return {
+            "current_company": getattr(g, "company", None),
+            "current_role": getattr(g, "role", None),
+            "my_memberships": getattr(g, "memberships", []),
+        }

@@ -1,0 +1,69 @@
+"""Core pages: dashboard, company switcher, health and readiness probes."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, abort, current_app, g, jsonify, request
+from flask_login import current_user, login_required
+from sqlalchemy import text
+
+from crm_platform.errors import htmx_redirect
+from crm_platform.extensions import db
+from crm_platform.migrations_status import migrations_at_head
+from crm_platform.permissions import allow_readonly, has_permission
+from crm_platform.templating import render
+
+log = logging.getLogger(__name__)
+bp = Blueprint("core", __name__, template_folder="templates")
+
+
+@bp.get("/")
+@login_required
+def dashboard() -> tuple[str, int]:
+    """The home page: widgets from the core and every enabled plugin."""
+    widgets = []
+    if g.company is not None:
+        for batch in current_app.extensions["crm"].pm.hook.crm_dashboard_widgets(user=current_user, company=g.company):
+            widgets.extend(w for w in (batch or []) if w.permission is None or has_permission(w.permission))
+        widgets.sort(key=lambda w: (w.order, w.title))
+    return render("core/dashboard.html", widgets=widgets)
+
+
+@bp.post("/switch-company")
+@login_required
+@allow_readonly
+def switch_company() -> Response:
+    """Make another of the user's companies the current one."""
+    from flask import session, url_for
+
+    from crm_platform.context import memberships_of
+
+    try:
+        wanted = int(request.form.get("company_id", ""))
+    except ValueError:
+        abort(404)
+    if not any(m.company_id == wanted for m in memberships_of(current_user.id)):
+        abort(404)
+    session["company_id"] = wanted
+    return htmx_redirect(url_for("core.dashboard"))
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    """Liveness: the process answers. Touches no database."""
+    return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+def readyz() -> tuple[Response, int]:
+    """Readiness: the database answers and its schema is at the latest migration."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception as exc:  # report, do not crash
+        log.warning("readiness: database unreachable: %s", exc)
+        return jsonify(status="unavailable", database="unreachable"), 503
+    current, heads = migrations_at_head(db.engine)
+    if set(current) != set(heads):
+        return jsonify(status="unavailable", database="ok", migrations="pending", current=current, heads=heads), 503
+    return jsonify(status="ok", database="ok", migrations="head"), 200

@@ -1,0 +1,26 @@
+"""Import every core model so that metadata (and Alembic) sees the whole schema."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from crm_platform import tenancy
+from crm_platform.audit.models import AuditEvent
+from crm_platform.auth.models import AuthSession, OneTimeToken, User
+from crm_platform.companies.models import Company, Invitation, Membership
+from crm_platform.contacts.models import Activity, Organization, Person
+
+tenancy.install(Session)
+
+__all__ = [
+    "Activity",
+    "AuditEvent",
+    "AuthSession",
+    "Company",
+    "Invitation",
+    "Membership",
+    "OneTimeToken",
+    "Organization",
+    "Person",
+    "User",
+]

@@ -1,0 +1,77 @@
+"""Template helpers: rendering whole pages or htmx fragments, layout slots, navigation."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, current_app, g, request, url_for
+from flask_login import current_user
+from jinja2_fragments.flask import render_block
+from markupsafe import Markup, escape
+
+from crm_platform.permissions import has_permission
+from crm_platform.plugins.types import NavItem
+
+log = logging.getLogger(__name__)
+
+
+def render(template: str, block: str | None = None, status: int = 200, **context: Any) -> tuple[str, int]:
+    """Render ``template``; for an htmx request that names ``block``, only that block.
+
+    One URL, two representations: the whole page for a normal request, the named
+    block for htmx (so templates are never duplicated).
+    """
+    from flask import render_template
+
+    if block and request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true":
+        return render_block(template, block, **context), status
+    return render_template(template, **context), status
+
+
+def slot(name: str, **context: Any) -> Markup:
+    """Collect what plugins put in layout slot ``name``; a failing plugin shows an error box."""
+    pm = current_app.extensions["crm"].pm
+    parts: list[str] = []
+    for impl in reversed(pm.hook.crm_template_slot.get_hookimpls()):
+        try:
+            html = impl.function(slot=name, context=context)
+        except Exception:
+            log.exception("slot %s: plugin %s failed", name, impl.plugin_name)
+            html = Markup('<div class="plugin-error" role="alert">A plugin ({}) failed to render here.</div>').format(
+                impl.plugin_name
+            )
+        if html:
+            parts.append(html if isinstance(html, Markup) else escape(html))
+    return Markup("").join(parts)
+
+
+def nav_items() -> list[NavItem]:
+    """Sidebar entries for the current user, filtered by permission and sorted."""
+    if not current_user.is_authenticated:
+        return []
+    items: list[NavItem] = []
+    for batch in current_app.extensions["crm"].pm.hook.crm_nav_items(user=current_user, company=g.get("company")):
+        items.extend(batch or [])
+    visible = [i for i in items if i.permission is None or has_permission(i.permission)]
+    return sorted(visible, key=lambda i: (i.section, i.order, i.label))
+
+
+def is_active_nav(item: NavItem) -> bool:
+    """True when the current page belongs to the nav entry's blueprint and endpoint prefix."""
+    endpoint = request.endpoint or ""
+    return endpoint == item.endpoint or endpoint.rsplit(".", 1)[0] == item.endpoint.rsplit(".", 1)[0]
+
+
+def init_app(app: Flask) -> None:
+    """Register the template globals."""
+    app.jinja_env.autoescape = True
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.globals.update(
+        slot=slot,
+        nav_items=nav_items,
+        is_active_nav=is_active_nav,
+        can=has_permission,
+        url_for=url_for,
+    )

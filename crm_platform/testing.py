@@ -1,0 +1,216 @@
+"""pytest fixtures for the core and for plugin authors (registered as a pytest plugin).
+
+Fixtures: ``app``, ``make_app``, ``db``, ``company``, ``other_company``, ``user``,
+``client``, ``logged_in_client``. The database is migrated once per test session
+with Alembic (never ``create_all``) and emptied after each test. Set
+``CRM_TEST_DATABASE_URL`` to run against PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+TEST_PASSWORD = "correct horse battery staple"
+_CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+class CrmClient(FlaskClient):
+    """A test client that knows how to sign in and send CSRF tokens."""
+
+    def csrf_token(self, path: str = "/login") -> str:
+        """Fetch a page and return the CSRF token from its ``<meta>`` tag."""
+        html = self.get(path).get_data(as_text=True)
+        match = _CSRF_META.search(html)
+        assert match, f"no csrf token on {path}"
+        return match.group(1)
+
+    def post_form(self, path: str, data: dict[str, Any] | None = None, token_from: str = "/login", **kwargs: Any) -> Any:
+        """POST a form with a valid CSRF token."""
+        payload = dict(data or {})
+        payload.setdefault("csrf_token", self.csrf_token(token_from))
+        return self.post(path, data=payload, **kwargs)
+
+    def htmx(self, method: str, path: str, data: dict[str, Any] | None = None, token_from: str = "/", **kwargs: Any) -> Any:
+        """Send an htmx-style request with the CSRF token in the X-CSRFToken header."""
+        headers = {"HX-Request": "true", "X-CSRFToken": self.csrf_token(token_from)}
+        headers.update(kwargs.pop("headers", {}))
+        return self.open(path, method=method.upper(), data=data, headers=headers, **kwargs)
+
+    def login(self, email: str, password: str = TEST_PASSWORD) -> Any:
+        """Sign in through the real form."""
+        return self.post_form("/login", {"email": email, "password": password})
+
+
+def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    configured = os.environ.get("CRM_TEST_DATABASE_URL")
+    if configured:
+        return configured
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def crm_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The test database URL (SQLite in a temp folder, or ``CRM_TEST_DATABASE_URL``)."""
+    return _database_url(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def crm_instance_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A throwaway instance folder for the test session."""
+    path = tmp_path_factory.mktemp("instance")
+    os.environ["CRM_INSTANCE_PATH"] = str(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def make_app(crm_database_url: str, crm_instance_path: Path) -> Callable[..., Flask]:
+    """Factory: ``make_app(**config)`` builds an app on the shared, migrated test database."""
+    from crm_platform.app import create_app
+    from crm_platform.jobs import huey
+
+    huey.immediate = True
+
+    def factory(**overrides: Any) -> Flask:
+        config = {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": crm_database_url,
+            "SECRET_KEY": "test-secret-key",
+            "CRM_BASE_URL": "http://crm.test",
+            "SESSION_COOKIE_SECURE": False,
+            "RATELIMIT_ENABLED": False,
+            "MAIL_HOST": "127.0.0.1",
+            "MAIL_PORT": 1,
+        }
+        config.update(overrides)
+        app = create_app(config)
+        app.test_client_class = CrmClient
+        return app
+
+    first = factory()
+    with first.app_context():
+        from flask_migrate import upgrade
+
+        from crm_platform.extensions import db
+
+        _drop_everything(db)
+        upgrade()
+    return factory
+
+
+def _drop_everything(db: Any) -> None:
+    """Start the session from an empty database (a previous run may have left tables)."""
+    from sqlalchemy import MetaData
+
+    meta = MetaData()
+    meta.reflect(bind=db.engine)
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            for table in meta.sorted_tables:
+                conn.execute(text(f'DROP TABLE IF EXISTS "{table.name}" CASCADE'))
+        else:
+            conn.execute(text("PRAGMA foreign_keys=OFF"))
+            for table in reversed(meta.sorted_tables):
+                conn.execute(text(f'DROP TABLE IF EXISTS "{table.name}"'))
+
+
+def empty_tables(db: Any) -> None:
+    """Delete every row of every table except Alembic's version table."""
+    from sqlalchemy import MetaData
+
+    meta = MetaData()
+    meta.reflect(bind=db.engine)
+    tables = [t for t in meta.sorted_tables if t.name != "alembic_version"]
+    db.session.remove()
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            if names:
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture()
+def app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
+    """A fresh app on an empty (migrated) database, inside an app context."""
+    from crm_platform.extensions import db, limiter
+    from crm_platform.jobs import bind_app
+
+    application = make_app()
+    bind_app(application)
+    with application.app_context():
+        try:
+            yield application
+        finally:
+            empty_tables(db)
+            if getattr(limiter, "_storage", None) is not None:
+                limiter.reset()
+
+
+@pytest.fixture()
+def db(app: Flask) -> Any:
+    """The Flask-SQLAlchemy handle."""
+    from crm_platform.extensions import db as handle
+
+    return handle
+
+
+@pytest.fixture()
+def company(app: Flask) -> Any:
+    """A company called Acme."""
+    from crm_platform.companies.service import create_company
+
+    return create_company("Acme", slug="acme")
+
+
+@pytest.fixture()
+def other_company(app: Flask) -> Any:
+    """A second company, Globex, to prove isolation."""
+    from crm_platform.companies.service import create_company
+
+    return create_company("Globex", slug="globex")
+
+
+def make_user(company: Any, email: str, role: str = "admin", **fields: Any) -> Any:
+    """Create a user with ``TEST_PASSWORD`` and ``role`` in ``company``."""
+    from crm_platform.companies.service import add_member, get_or_create_user
+    from crm_platform.extensions import db as handle
+
+    user = get_or_create_user(email, fields.pop("name", ""), TEST_PASSWORD)
+    for key, value in fields.items():
+        setattr(user, key, value)
+    if company is not None:
+        add_member(company, user, role)
+    handle.session.commit()
+    return user
+
+
+@pytest.fixture()
+def user(company: Any) -> Any:
+    """An admin of ``company`` with password ``TEST_PASSWORD``."""
+    return make_user(company, "ada@acme.test", "admin", name="Ada Admin")
+
+
+@pytest.fixture()
+def client(app: Flask) -> CrmClient:
+    """A test client (not signed in)."""
+    return app.test_client()  # type: ignore[return-value]
+
+
+@pytest.fixture()
+def logged_in_client(app: Flask, user: Any) -> CrmClient:
+    """A test client signed in as ``user``."""
+    test_client: CrmClient = app.test_client()  # type: ignore[assignment]
+    response = test_client.login(user.email)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return test_client
