@@ -214,3 +214,44 @@ def logged_in_client(app: Flask, user: Any) -> CrmClient:
     response = test_client.login(user.email)
     assert response.status_code == 303, response.get_data(as_text=True)
     return test_client
+
+
+class _Inbox:
+    """Messages received by the test SMTP server."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd API
+        from email import message_from_bytes
+        from email.policy import default
+
+        message = message_from_bytes(envelope.original_content or envelope.content, policy=default)
+        self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def body(self, index: int = -1) -> str:
+        """The plain-text body of a received message."""
+        message = self.messages[index]
+        part = message.get_body(preferencelist=("plain", "html"))
+        return part.get_content() if part is not None else ""
+
+
+@pytest.fixture()
+def smtp_server(app: Flask) -> Iterator[_Inbox]:
+    """A real SMTP server (aiosmtpd) on loopback; the app's mail settings point at it."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(MAIL_HOST="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False, MAIL_USE_SSL=False)
+    try:
+        yield inbox
+    finally:
+        controller.stop()
