@@ -24,7 +24,24 @@ _CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
 
 class CrmClient(FlaskClient):
-    """A test client that knows how to sign in and send CSRF tokens."""
+    """A test client that knows how to sign in and send CSRF tokens.
+
+    Each request runs in its own application context (as in production), even
+    when the test itself holds one open: ``g`` and the database session are
+    never shared between a test's requests.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:  # noqa: A003 - FlaskClient API
+        """Send the request from a fresh application context."""
+        import contextvars
+
+        from flask.globals import _cv_app
+
+        def run() -> Any:
+            _cv_app.set(None)  # type: ignore[arg-type]
+            return super(CrmClient, self).open(*args, **kwargs)
+
+        return contextvars.copy_context().run(run)
 
     def csrf_token(self, path: str = "/login") -> str:
         """Fetch a page and return the CSRF token from its ``<meta>`` tag."""
