@@ -85,7 +85,9 @@ def _add_plugin_migration_branches(config: Any) -> Any:
 
 
 def configure_plugins(app: Flask) -> None:
-    """Load core modules and plugins, collect permissions, register blueprints."""
+    """Load core modules and plugins, collect permissions, register blueprints and commands."""
+    from crm_platform.plugins.runtime import blueprint_gate, plugin_of_blueprints
+
     pm, records = load_plugins(app.config.get("CRM_PLUGINS"), app.config.get("CRM_SAFE_MODE", False))
     permission_list = list(CORE_PERMISSIONS)
     for batch in pm.hook.crm_register_permissions():
@@ -93,9 +95,13 @@ def configure_plugins(app: Flask) -> None:
     state = CrmState(pm=pm, plugins=records, permission_list=permission_list)
     state.permissions = build_permission_table(permission_list)
     app.extensions["crm"] = state
-    for batch in pm.hook.crm_register_blueprints():
-        for blueprint in batch or []:
-            app.register_blueprint(blueprint)
+    core = {r.name for r in records if r.core}
+    for plugin, blueprint in plugin_of_blueprints(pm):
+        if plugin not in core:
+            if blueprint.name != plugin and not blueprint.name.startswith(plugin + "_"):
+                raise ValueError(f"plugin {plugin!r} registers blueprint {blueprint.name!r}: name it after the plugin")
+            app.before_request_funcs.setdefault(blueprint.name, []).append(blueprint_gate(plugin))
+        app.register_blueprint(blueprint)
     for batch in pm.hook.crm_register_cli_commands():
         for command in batch or []:
             app.cli.add_command(command)

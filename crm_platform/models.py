@@ -9,6 +9,7 @@ from crm_platform.audit.models import AuditEvent
 from crm_platform.auth.models import AuthSession, OneTimeToken, User
 from crm_platform.companies.models import Company, Invitation, Membership
 from crm_platform.contacts.models import Activity, Organization, Person
+from crm_platform.plugins.models import PluginSetting, PluginState
 
 tenancy.install(Session)
 
@@ -22,5 +23,7 @@ __all__ = [
     "OneTimeToken",
     "Organization",
     "Person",
+    "PluginSetting",
+    "PluginState",
     "User",
 ]

@@ -16,6 +16,15 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password-" + secrets.token_hex(8))
 MIN_PASSWORD_LENGTH = 10
 
 
+def use_fast_hashing_for_tests() -> None:
+    """Switch to argon2's cheapest parameters. Test suites only: never in production."""
+    from argon2 import profiles
+
+    global _hasher, _DUMMY_HASH
+    _hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    _DUMMY_HASH = _hasher.hash("not-a-real-password-" + secrets.token_hex(8))
+
+
 def hash_password(password: str) -> str:
     """Return an argon2id hash of ``password``."""
     return _hasher.hash(password)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, current_app, g, request, url_for
+from flask import Flask, g, request, url_for
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup, escape
 
 from crm_platform.permissions import has_permission
+from crm_platform.plugins import runtime
 from crm_platform.plugins.types import NavItem
 
 log = logging.getLogger(__name__)
@@ -30,19 +31,10 @@ def render(template: str, block: str | None = None, status: int = 200, **context
 
 
 def slot(name: str, **context: Any) -> Markup:
-    """Collect what plugins put in layout slot ``name``; a failing plugin shows an error box."""
-    pm = current_app.extensions["crm"].pm
-    parts: list[str] = []
-    for impl in reversed(pm.hook.crm_template_slot.get_hookimpls()):
-        try:
-            html = impl.function(slot=name, context=context)
-        except Exception:
-            log.exception("slot %s: plugin %s failed", name, impl.plugin_name)
-            html = Markup('<div class="plugin-error" role="alert">A plugin ({}) failed to render here.</div>').format(
-                impl.plugin_name
-            )
-        if html:
-            parts.append(html if isinstance(html, Markup) else escape(html))
+    """Collect what enabled plugins put in layout slot ``name``; a failing one shows an error box."""
+    parts: list[Markup] = []
+    for _plugin, html in runtime.call_ui("crm_template_slot", slot=name, context=context):
+        parts.append(html if isinstance(html, Markup) else escape(html))
     return Markup("").join(parts)
 
 
@@ -50,11 +42,9 @@ def nav_items() -> list[NavItem]:
     """Sidebar entries for the current user, filtered by permission and sorted."""
     if not current_user.is_authenticated:
         return []
-    items: list[NavItem] = []
-    for batch in current_app.extensions["crm"].pm.hook.crm_nav_items(user=current_user, company=g.get("company")):
-        items.extend(batch or [])
-    visible = [i for i in items if i.permission is None or has_permission(i.permission)]
-    return sorted(visible, key=lambda i: (i.section, i.order, i.label))
+    items = runtime.collect_ui("crm_nav_items", user=current_user, company=g.get("company"))
+    visible = [i for i in items if isinstance(i, NavItem) and (i.permission is None or has_permission(i.permission))]
+    return sorted(visible, key=lambda i: (i.section != "main", i.order, i.label))
 
 
 def is_active_nav(item: NavItem) -> bool:

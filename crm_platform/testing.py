@@ -93,8 +93,10 @@ def make_app(crm_database_url: str, crm_instance_path: Path) -> Callable[..., Fl
     """Factory: ``make_app(**config)`` builds an app on the shared, migrated test database."""
     from crm_platform.app import create_app
     from crm_platform.jobs import huey
+    from crm_platform.security import use_fast_hashing_for_tests
 
     huey.immediate = True
+    use_fast_hashing_for_tests()
 
     def factory(**overrides: Any) -> Flask:
         config = {

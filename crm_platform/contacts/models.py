@@ -27,7 +27,8 @@ class Organization(CompanyOwned, Timestamped, db.Model):
     city: Mapped[str] = mapped_column(sa.String(120), default="", nullable=False)
     country: Mapped[str] = mapped_column(sa.String(120), default="", nullable=False)
 
-    people = relationship("Person", back_populates="organization", lazy="select")
+    # The database sets person.organization_id to NULL when an organization is deleted.
+    people = relationship("Person", back_populates="organization", lazy="select", passive_deletes=True)
 
 
 class Person(CompanyOwned, Timestamped, db.Model):
@@ -56,6 +57,7 @@ class Person(CompanyOwned, Timestamped, db.Model):
 
     @property
     def full_name(self) -> str:
+        """The name to show: first and last name, else the email, else a placeholder."""
         return f"{self.first_name} {self.last_name}".strip() or self.email or f"Person #{self.id}"
 
 
@@ -63,21 +65,26 @@ ACTIVITY_KINDS: tuple[str, ...] = ("note", "call", "meeting", "email", "task")
 
 
 class Activity(CompanyOwned, db.Model):
-    """One entry on the timeline of a person and/or organization."""
+    """One entry on the timeline of a person and/or organization.
+
+    An activity about a person also records the person's organization at that time, so
+    the organization's timeline is one indexed query. Deleting the organization keeps
+    such entries (``SET NULL``); entries about the organization alone are deleted with it
+    (see :func:`crm_platform.contacts.services.delete_organization`).
+    """
 
     __tablename__ = "activity"
     __table_args__ = (
         sa.Index("ix_activity_company_created", "company_id", "created_at", "id"),
-        sa.Index("ix_activity_person_created", "person_id", "created_at"),
+        sa.Index("ix_activity_person_created", "person_id", "created_at", "id"),
+        sa.Index("ix_activity_organization_created", "organization_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(30), default="note", nullable=False)
     body: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
     person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"))
-    organization_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("organization.id", ondelete="CASCADE"), index=True
-    )
+    organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id", ondelete="SET NULL"))
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, nullable=False)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, abort, current_app, g, jsonify, request
+from flask import Blueprint, Response, abort, g, jsonify, request
+from markupsafe import Markup
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
@@ -12,6 +13,8 @@ from crm_platform.errors import htmx_redirect
 from crm_platform.extensions import db
 from crm_platform.migrations_status import migrations_at_head
 from crm_platform.permissions import allow_readonly, has_permission
+from crm_platform.plugins import runtime
+from crm_platform.plugins.types import DashboardWidget
 from crm_platform.templating import render
 
 log = logging.getLogger(__name__)
@@ -22,12 +25,21 @@ bp = Blueprint("core", __name__, template_folder="templates")
 @login_required
 def dashboard() -> tuple[str, int]:
     """The home page: widgets from the core and every enabled plugin."""
-    widgets = []
+    widgets: list[DashboardWidget] = []
     if g.company is not None:
-        for batch in current_app.extensions["crm"].pm.hook.crm_dashboard_widgets(user=current_user, company=g.company):
-            widgets.extend(w for w in (batch or []) if w.permission is None or has_permission(w.permission))
+        items = runtime.collect_ui("crm_dashboard_widgets", user=current_user, company=g.company)
+        widgets = [w for w in items if isinstance(w, DashboardWidget) and (w.permission is None or has_permission(w.permission))]
         widgets.sort(key=lambda w: (w.order, w.title))
-    return render("core/dashboard.html", widgets=widgets)
+    return render("core/dashboard.html", widgets=widgets, render_widget=render_widget)
+
+
+def render_widget(widget: DashboardWidget) -> Markup:
+    """Render one widget; a widget that raises becomes a small error box."""
+    try:
+        return Markup(widget.render())
+    except Exception:
+        log.exception("dashboard widget %s failed", widget.name)
+        return runtime.error_box(widget.name)
 
 
 @bp.post("/switch-company")

@@ -1,12 +1,82 @@
-"""The public plugin API: ``from crm_platform.plugins import hookimpl, NavItem, ...``."""
+"""The public plugin API. A plugin needs one import line::
+
+    from crm_platform.plugins import hookimpl, NavItem, Panel, db, CompanyOwned, render
+
+Everything a plugin may rely on is listed in ``__all__``; anything else in the core
+can change without notice.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pluggy
 
 from crm_platform.plugins.hookspecs import CONTRACT_VERSION
-from crm_platform.plugins.types import DashboardWidget, Job, NavItem, Permission
+from crm_platform.plugins.types import (
+    Action,
+    DashboardWidget,
+    Job,
+    ListColumn,
+    NavItem,
+    Panel,
+    Permission,
+    SearchResult,
+    SettingField,
+    TimelineEntryType,
+)
 
 hookimpl = pluggy.HookimplMarker("crm_platform")
 
-__all__ = ["CONTRACT_VERSION", "DashboardWidget", "Job", "NavItem", "Permission", "hookimpl"]
+_LAZY = {
+    "db": ("crm_platform.extensions", "db"),
+    "CompanyOwned": ("crm_platform.tenancy", "CompanyOwned"),
+    "Timestamped": ("crm_platform.models_base", "Timestamped"),
+    "company_scope": ("crm_platform.tenancy", "company_scope"),
+    "current_company_id": ("crm_platform.tenancy", "current_company_id"),
+    "require_permission": ("crm_platform.permissions", "require_permission"),
+    "has_permission": ("crm_platform.permissions", "has_permission"),
+    "render": ("crm_platform.templating", "render"),
+    "htmx_redirect": ("crm_platform.errors", "htmx_redirect"),
+    "get_setting": ("crm_platform.plugins.settings", "get_setting"),
+    "is_enabled": ("crm_platform.plugins.runtime", "is_enabled"),
+    "send_mail": ("crm_platform.mail", "send_mail"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the heavier public names on first use (avoids import cycles with the core)."""
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        return getattr(importlib.import_module(module), attr)
+    raise AttributeError(name)
+
+
+__all__ = [
+    "CONTRACT_VERSION",
+    "Action",
+    "CompanyOwned",
+    "DashboardWidget",
+    "Job",
+    "ListColumn",
+    "NavItem",
+    "Panel",
+    "Permission",
+    "SearchResult",
+    "SettingField",
+    "Timestamped",
+    "TimelineEntryType",
+    "company_scope",
+    "current_company_id",
+    "db",
+    "get_setting",
+    "has_permission",
+    "hookimpl",
+    "htmx_redirect",
+    "is_enabled",
+    "render",
+    "require_permission",
+    "send_mail",
+]

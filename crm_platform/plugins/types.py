@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +12,8 @@ class NavItem:
     """An entry in the sidebar.
 
     ``endpoint`` is a Flask endpoint name; ``permission`` hides the entry from users
-    without it (the view must still check). ``order`` sorts ascending.
+    without it (the view must still check). ``order`` sorts ascending; ``section`` is
+    ``main`` or ``settings``.
     """
 
     label: str
@@ -41,6 +42,78 @@ class DashboardWidget:
     render: Callable[[], Any]
     order: int = 100
     permission: str | None = None
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A panel on a person or organization page, loaded lazily from ``url`` with ``hx-get``."""
+
+    name: str
+    title: str
+    url: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button on a person or organization page. ``method`` POST sends the CSRF header."""
+
+    label: str
+    url: str
+    method: str = "GET"
+    permission: str | None = "records.edit"
+    confirm: str | None = None
+
+
+@dataclass(frozen=True)
+class ListColumn:
+    """An extra column on the people or organizations list.
+
+    ``values`` receives every row on the page at once and returns ``{row id: text}``,
+    so a column costs one query per page, not one per row.
+    """
+
+    name: str
+    label: str
+    values: Callable[[Sequence[Any]], Mapping[int, str]]
+
+
+@dataclass(frozen=True)
+class TimelineEntryType:
+    """A kind of timeline entry and how it renders (``render(activity) -> Markup``)."""
+
+    kind: str
+    label: str
+    icon: str = "dot"
+    render: Callable[[Any], Any] | None = None
+
+
+@dataclass(frozen=True)
+class SettingField:
+    """One per-company setting of a plugin; the core generates the settings form.
+
+    ``type`` is ``text``, ``int``, ``bool``, ``choice`` or ``email``; ``choices`` is a
+    list of ``(value, label)`` for ``choice``.
+    """
+
+    name: str
+    label: str
+    type: str = "text"
+    default: Any = None
+    choices: tuple[tuple[str, str], ...] = ()
+    help: str = ""
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One global-search hit."""
+
+    title: str
+    url: str
+    kind: str
+    snippet: str = ""
+    score: float = 0.0
 
 
 @dataclass(frozen=True)
