@@ -17,6 +17,18 @@ from crm_platform.extensions import db
 from crm_platform.security import password_problem
 
 
+def _upgrade_all_branches_by_default() -> None:
+    """``crm db upgrade`` applies every branch (the core and each plugin), not a single head."""
+    from flask_migrate.cli import db as db_group
+
+    for param in db_group.commands["upgrade"].params:
+        if param.name == "revision":
+            param.default = "heads"
+
+
+_upgrade_all_branches_by_default()
+
+
 def _app_factory():  # type: ignore[no-untyped-def]
     from crm_platform.app import create_app
 
@@ -139,7 +151,7 @@ def init() -> None:
 
     from crm_platform.demo import first_run_setup
 
-    upgrade()
+    upgrade(revision="heads")
     created = first_run_setup()
     if created:
         company, email, password = created

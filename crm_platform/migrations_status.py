@@ -25,8 +25,21 @@ def alembic_config() -> Config:
 
 
 def migrations_at_head(engine: Engine) -> tuple[list[str], list[str]]:
-    """Return ``(current_revisions, head_revisions)``."""
+    """Return ``(current_revisions, pending_revisions)``; nothing pending means "at head".
+
+    A plugin branch that ``depends_on`` the core replaces the core's row in the version
+    table, so applied revisions are found by walking down (dependencies included).
+    """
     script = ScriptDirectory.from_config(alembic_config())
     with engine.connect() as connection:
         current = list(MigrationContext.configure(connection).get_current_heads())
-    return current, list(script.get_heads())
+    applied: set[str] = set()
+    stack = list(current)
+    while stack:
+        revision = script.get_revision(stack.pop())
+        if revision is None or revision.revision in applied:
+            continue
+        applied.add(revision.revision)
+        stack.extend(revision._all_down_revisions)
+    pending = sorted(rev.revision for rev in script.walk_revisions() if rev.revision not in applied)
+    return current, pending

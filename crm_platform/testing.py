@@ -121,7 +121,7 @@ def make_app(crm_database_url: str, crm_instance_path: Path) -> Callable[..., Fl
         from crm_platform.extensions import db
 
         _drop_everything(db)
-        upgrade()
+        upgrade(revision="heads")
     return factory
 
 

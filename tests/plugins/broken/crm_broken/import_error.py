@@ -1,0 +1,3 @@
+"""Fails at import time."""
+
+raise RuntimeError("this plugin cannot start")
