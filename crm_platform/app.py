@@ -105,6 +105,9 @@ def configure_plugins(app: Flask) -> None:
     for batch in pm.hook.crm_register_cli_commands():
         for command in batch or []:
             app.cli.add_command(command)
+    from crm_platform.jobs import register_plugin_jobs
+
+    register_plugin_jobs(pm)
 
 
 def configure_request_context(app: Flask) -> None:
