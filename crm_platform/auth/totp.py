@@ -7,6 +7,7 @@ import time
 
 import pyotp
 import segno
+from sqlalchemy import or_, update
 
 from crm_platform.auth.models import User
 from crm_platform.extensions import db
@@ -25,9 +26,11 @@ def provisioning_uri(user: User, secret: str) -> str:
 
 
 def qr_svg(uri: str) -> str:
-    """An inline SVG QR code for ``uri`` (no external service)."""
+    """An inline SVG QR code for ``uri`` (no external service); black on white, also in dark themes."""
     buffer = io.BytesIO()
-    segno.make(uri, error="m").save(buffer, kind="svg", scale=5, xmldecl=False, svgns=True, border=2)
+    segno.make(uri, error="m").save(
+        buffer, kind="svg", scale=5, xmldecl=False, svgns=True, border=2, dark="#000", light="#fff"
+    )
     return buffer.getvalue().decode()
 
 
@@ -49,12 +52,21 @@ def check_code(secret: str, code: str, last_step: int | None = None) -> int | No
 
 
 def verify_and_consume(user: User, code: str) -> bool:
-    """Check a sign-in code for ``user`` and remember its step so it cannot be replayed."""
-    if not user.totp_secret:
+    """Check a sign-in code for ``user`` and remember its step so it cannot be replayed.
+
+    The step is claimed with one conditional ``UPDATE``: of two sign-ins racing with
+    the same code, only the one whose update changes the row gets in.
+    """
+    if not user.totp_secret or not user.totp_enabled:
         return False
     step = check_code(user.totp_secret, code, user.totp_last_step)
     if step is None:
         return False
-    user.totp_last_step = step
+    result = db.session.execute(
+        update(User)
+        .where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
-    return True
+    return (result.rowcount or 0) == 1

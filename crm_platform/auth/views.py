@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from flask import Blueprint, Response, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from crm_platform import tenancy
 from crm_platform.audit.service import record
@@ -34,6 +34,12 @@ def _email_key() -> str:
     return "login-email:" + (request.form.get("email") or "").strip().lower()[:255]
 
 
+def _pending_user_key() -> str:
+    """Second-factor attempts count per account, whichever address they come from."""
+    pending = session.get("pending_2fa") or {}
+    return f"login-2fa:{pending.get('user_id', '')}"
+
+
 def _next_url() -> str:
     target = request.args.get("next") or request.form.get("next")
     return target if is_safe_local_path(target) else url_for("core.dashboard")
@@ -44,7 +50,8 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalars(select(User).where(func.lower(User.email) == email.strip().lower())).first()
 
 
-def _record_for_user_companies(user: User, action: str, detail: str = "") -> None:
+def record_for_user_companies(user: User, action: str, detail: str = "") -> None:
+    """Add an audit event to every company ``user`` belongs to (account-wide events)."""
     with tenancy.unscoped():
         company_ids = db.session.scalars(select(Membership.company_id).where(Membership.user_id == user.id)).all()
     for company_id in company_ids:
@@ -69,7 +76,7 @@ def login() -> Response | tuple[str, int]:
                 return redirect(url_for("auth.login_totp"), code=303)
             return _complete_login(user, _next_url())
         if user is not None:
-            _record_for_user_companies(user, "sign_in_failed", "wrong password")
+            record_for_user_companies(user, "sign_in_failed", "wrong password")
             db.session.commit()
         form.password.errors.append("The email or password is not right.")
         return render("auth/login.html", form=form, status=422)
@@ -79,13 +86,14 @@ def login() -> Response | tuple[str, int]:
 
 def _complete_login(user: User, next_url: str) -> Response:
     start_session(user)
-    _record_for_user_companies(user, "sign_in", request.user_agent.string[:200] if request.user_agent else "")
+    record_for_user_companies(user, "sign_in", request.user_agent.string[:200] if request.user_agent else "")
     db.session.commit()
     return redirect(next_url, code=303)
 
 
 @bp.route("/login/2fa", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_pending_user_key)
 def login_totp() -> Response | tuple[str, int]:
     """Second step of sign-in for users with two-factor authentication."""
     pending = session.get("pending_2fa")
@@ -94,14 +102,14 @@ def login_totp() -> Response | tuple[str, int]:
         flash("Please sign in again.", "info")
         return redirect(url_for("auth.login"), code=303)
     user = db.session.get(User, pending["user_id"])
-    if user is None or not user.totp_enabled:
+    if user is None or not user.totp_enabled or not user.is_active:
         session.pop("pending_2fa", None)
         return redirect(url_for("auth.login"), code=303)
     form = TotpForm()
     if form.validate_on_submit():
         if totp.verify_and_consume(user, form.code.data):
             return _complete_login(user, pending.get("next") or url_for("core.dashboard"))
-        _record_for_user_companies(user, "sign_in_failed", "wrong two-factor code")
+        record_for_user_companies(user, "sign_in_failed", "wrong two-factor code")
         db.session.commit()
         form.code.errors.append("That code is not valid. Check your authenticator app.")
         return render("auth/totp.html", form=form, status=422)
@@ -145,6 +153,27 @@ def forgot_password() -> Response | tuple[str, int]:
     return render("auth/forgot.html", form=form, status=422 if request.method == "POST" else 200)
 
 
+def invalidate_reset_tokens(user_id: int) -> None:
+    """Mark every unused reset link of a user as used (after the password changed)."""
+    db.session.execute(
+        update(OneTimeToken)
+        .where(OneTimeToken.user_id == user_id, OneTimeToken.purpose == "reset", OneTimeToken.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _claim_token(row: OneTimeToken) -> bool:
+    """Mark ``row`` used with a conditional UPDATE; False when another request got there first."""
+    result = db.session.execute(
+        update(OneTimeToken)
+        .where(OneTimeToken.id == row.id, OneTimeToken.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return (result.rowcount or 0) == 1
+
+
 def _live_token(purpose: str, token: str) -> OneTimeToken | None:
     row = db.session.scalars(select(OneTimeToken).where(OneTimeToken.token_hash == token_hash(token), OneTimeToken.purpose == purpose)).first()
     if row is None or row.used_at is not None:
@@ -158,16 +187,20 @@ def _live_token(purpose: str, token: str) -> OneTimeToken | None:
 def reset_password(token: str) -> Response | tuple[str, int]:
     """Choose a new password with a single-use, expiring link; ends every session of the user."""
     row = _live_token("reset", token)
-    if row is None:
+    user = db.session.get(User, row.user_id) if row is not None else None
+    if row is None or user is None or not user.is_active:
         return render("auth/token_invalid.html", status=404)
     form = NewPasswordForm()
     if form.validate_on_submit():
-        row.used_at = utcnow()
-        user = db.session.get(User, row.user_id)
-        user.password_hash = hash_password(form.password.data)
+        new_hash = hash_password(form.password.data)  # before the claim: keep the write short
+        if not _claim_token(row):
+            db.session.rollback()
+            return render("auth/token_invalid.html", status=404)
+        user.password_hash = new_hash
+        invalidate_reset_tokens(user.id)
         db.session.commit()
         end_all_sessions(user.id)
-        _record_for_user_companies(user, "password_reset")
+        record_for_user_companies(user, "password_reset")
         db.session.commit()
         flash("Your password was changed. Sign in with the new one.", "success")
         return redirect(url_for("auth.login"), code=303)
