@@ -11,7 +11,7 @@ from crm_platform.plugins.manager import PLUGIN_NAME
 FILES: dict[str, str] = {
     "pyproject.toml": """\
 [build-system]
-requires = ["setuptools>=69"]
+requires = ["setuptools>=61"]
 build-backend = "setuptools.build_meta"
 
 [project]
