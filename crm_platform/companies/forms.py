@@ -1,0 +1,61 @@
+"""Forms of the team, invitation and company settings pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
+
+from crm_platform.auth.forms import strong_password
+from crm_platform.companies.models import ROLE_LABELS, ROLES
+
+try:  # WTForms 3.3+ (tuples are deprecated there)
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover - WTForms 3.2
+    SelectChoice = None
+
+
+def plain_text(form: FlaskForm, field: StringField) -> None:
+    """Refuse control characters (line breaks end up in mail subjects and page titles)."""
+    if any(ord(ch) < 32 or ch in "\x7f\u2028\u2029\x85" for ch in field.data or ""):
+        raise ValidationError("Use letters, digits and punctuation only (no line breaks).")
+
+
+def role_choices(roles: tuple[str, ...] | list[str] = ROLES) -> list[Any]:
+    """Value and label of each role, for a role select."""
+    if SelectChoice is None:  # pragma: no cover
+        return [(role, ROLE_LABELS[role]) for role in roles]
+    return [SelectChoice(role, ROLE_LABELS[role]) for role in roles]
+
+
+class RoleForm(FlaskForm):
+    """Change one member's role."""
+
+    role = SelectField("Role", choices=role_choices(), validators=[InputRequired()])
+
+
+class InviteForm(FlaskForm):
+    """Invite somebody by email; the view narrows ``role.choices`` to what the actor may grant."""
+
+    email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=255)])
+    role = SelectField("Role", choices=role_choices(), default="member", validators=[InputRequired()])
+
+
+class CompanySettingsForm(FlaskForm):
+    """The company's display name."""
+
+    name = StringField("Company name", validators=[DataRequired(), Length(max=120), plain_text])
+
+
+class AcceptInvitationForm(FlaskForm):
+    """Accept an invitation as the signed-in user (the CSRF token is the whole form)."""
+
+
+class AcceptAsNewUserForm(FlaskForm):
+    """Accept an invitation by creating the account: name and password."""
+
+    name = StringField("Your name", validators=[DataRequired(), Length(max=120), plain_text])
+    password = PasswordField("Password", validators=[DataRequired(), strong_password])
+    confirm = PasswordField("Repeat the password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")])
