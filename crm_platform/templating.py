@@ -25,7 +25,13 @@ def render(template: str, block: str | None = None, status: int = 200, **context
     """
     from flask import render_template
 
-    if block and request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true":
+    headers = request.headers
+    partial = (
+        headers.get("HX-Request") == "true"
+        and headers.get("HX-Boosted") != "true"
+        and headers.get("HX-History-Restore-Request") != "true"  # Back button: the whole page
+    )
+    if block and partial:
         return render_block(template, block, **context), status
     return render_template(template, **context), status
 

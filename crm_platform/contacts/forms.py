@@ -1,0 +1,194 @@
+"""Forms for people, organizations, activities and the list filters."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField, TelField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+
+from crm_platform.contacts import services
+from crm_platform.contacts.models import ACTIVITY_KINDS, LIFECYCLE_STAGES, Organization, Person
+
+try:  # WTForms >= 3.3 wants SelectChoice records; older versions take (value, label) pairs
+    from wtforms.fields.choices import SelectChoice as _SelectChoice
+except ImportError:  # pragma: no cover - WTForms 3.2
+    _SelectChoice = None
+
+
+def choice(value: str, label: str) -> Any:
+    """One option of a select box, in the form the installed WTForms expects."""
+    return _SelectChoice(value, label) if _SelectChoice is not None else (value, label)
+
+
+STAGE_CHOICES: list[Any] = [choice(stage, stage.capitalize()) for stage in LIFECYCLE_STAGES]
+KIND_CHOICES: list[Any] = [choice(kind, kind.capitalize()) for kind in ACTIVITY_KINDS]
+PHONE_PATTERN = r"^[0-9+()./#*\s\-xXext]*$"
+_HOST_PATTERN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)+$")
+
+
+def strip(value: Any) -> Any:
+    """WTForms filter: trim surrounding whitespace from text input."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def normalize_website(value: str) -> str:
+    """Return ``value`` as an http(s) URL, adding ``https://`` to a bare domain.
+
+    Raises ``ValueError`` for anything else (``javascript:`` and friends included),
+    so a stored website is always safe to use as a link.
+    """
+    value = value.strip()
+    if not value:
+        return ""
+    if "://" not in value:
+        value = "https://" + value
+    problem = ValueError("Enter a web address such as example.com or https://example.com.")
+    try:
+        parts = urlsplit(value)
+        host = (parts.hostname or "").encode("idna").decode("ascii")
+    except (ValueError, UnicodeError) as exc:
+        raise problem from exc
+    if parts.scheme.lower() not in ("http", "https") or not _HOST_PATTERN.match(host):
+        raise problem
+    return value
+
+
+def _id_choices(pairs: list[tuple[int, str]], empty_label: str) -> list[Any]:
+    return [choice("", empty_label)] + [choice(str(key), label) for key, label in pairs]
+
+
+def id_text(value: Any) -> str:
+    """Coerce a row id (int, text or None) to the text a select box uses; None is ``""``."""
+    return "" if value is None else str(value)
+
+
+class IdSelectField(SelectField):
+    """A select box of row ids held as text, where ``""`` (and a missing value) means none."""
+
+    def __init__(self, label: str, **kwargs: Any) -> None:
+        kwargs.setdefault("choices", [])
+        super().__init__(label, coerce=id_text, default="", **kwargs)
+
+    def process_data(self, value: Any) -> None:
+        """Take ``None`` from the model as ``""`` (WTForms leaves ``None`` uncoerced)."""
+        self.data = id_text(value)
+
+
+def optional_int(value: str | None) -> int | None:
+    """``"12"`` → 12, ``""`` → None (select boxes send ids as text)."""
+    return int(value) if value else None
+
+
+class PersonForm(FlaskForm):
+    """Create or edit a person. Build it with :func:`person_form` (it fills the select boxes)."""
+
+    first_name = StringField("First name", filters=[strip], validators=[Length(max=100)])
+    last_name = StringField("Last name", filters=[strip], validators=[Length(max=100)])
+    email = EmailField(
+        "Email",
+        filters=[strip],
+        validators=[Optional(), Length(max=255), Email(check_deliverability=False, message="Enter a valid email address.")],
+    )
+    phone = TelField(
+        "Phone",
+        filters=[strip],
+        validators=[Length(max=40), Regexp(PHONE_PATTERN, message="Use digits, spaces and + ( ) - . only.")],
+    )
+    job_title = StringField("Job title", filters=[strip], validators=[Length(max=120)])
+    organization_id = IdSelectField("Organization")
+    lifecycle_stage = SelectField("Lifecycle stage", choices=STAGE_CHOICES, default="lead")
+    owner_id = IdSelectField("Owner")
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Field checks, then: a person needs a first or a last name."""
+        valid = super().validate(extra_validators)
+        if not (self.first_name.data or self.last_name.data):
+            self.first_name.errors = [*self.first_name.errors, "Enter a first or a last name."]
+            valid = False
+        return valid
+
+    def apply_to(self, person: Person) -> None:
+        """Copy the validated data onto ``person``."""
+        person.first_name = self.first_name.data or ""
+        person.last_name = self.last_name.data or ""
+        person.email = self.email.data or ""
+        person.phone = self.phone.data or ""
+        person.job_title = self.job_title.data or ""
+        person.lifecycle_stage = self.lifecycle_stage.data
+        person.organization_id = optional_int(self.organization_id.data)
+        person.owner_id = optional_int(self.owner_id.data)
+
+
+def person_form(person: Person | None = None, **kwargs: Any) -> PersonForm:
+    """A :class:`PersonForm` whose choices are the current company's organizations and members."""
+    form = PersonForm(obj=person, **kwargs)
+    form.organization_id.choices = _id_choices(services.organization_choices(), "— No organization —")
+    members = services.member_choices()
+    if person is not None and person.owner is not None and all(key != person.owner_id for key, _ in members):
+        members.append((person.owner_id, f"{person.owner.display_name} (no longer a member)"))
+    form.owner_id.choices = _id_choices(members, "— Nobody —")
+    return form
+
+
+class OrganizationForm(FlaskForm):
+    """Create or edit an organization."""
+
+    name = StringField("Name", filters=[strip], validators=[DataRequired(message="Enter a name."), Length(max=200)])
+    website = StringField("Website", filters=[strip], validators=[Length(max=255)])
+    industry = StringField("Industry", filters=[strip], validators=[Length(max=120)])
+    city = StringField("City", filters=[strip], validators=[Length(max=120)])
+    country = StringField("Country", filters=[strip], validators=[Length(max=120)])
+
+    def validate_website(self, field: StringField) -> None:
+        """Only http(s) addresses: the website is shown as a link."""
+        try:
+            field.data = normalize_website(field.data or "")
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc
+        if len(field.data) > 255:
+            raise ValidationError("Use at most 255 characters.")
+
+    def apply_to(self, organization: Organization) -> None:
+        """Copy the validated data onto ``organization``."""
+        organization.name = self.name.data
+        organization.website = self.website.data or ""
+        organization.industry = self.industry.data or ""
+        organization.city = self.city.data or ""
+        organization.country = self.country.data or ""
+
+
+class ActivityForm(FlaskForm):
+    """The inline "add to the timeline" form."""
+
+    kind = SelectField("Type", choices=KIND_CHOICES, default="note")
+    body = TextAreaField(
+        "Note",
+        filters=[strip],
+        validators=[DataRequired(message="Write something first."), Length(max=10000)],
+    )
+
+
+class PeopleFilterForm(FlaskForm):
+    """Search box and filters of the people list (GET, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Search", filters=[strip], validators=[Length(max=200)])
+    stage = SelectField("Stage", choices=[choice("", "All stages"), *STAGE_CHOICES], default="")
+    organization = StringField("Organization", validators=[Optional(), Regexp(r"^\d{1,18}$", message="Not an organization.")])
+    cursor = StringField("Cursor")
+
+
+class OrganizationFilterForm(FlaskForm):
+    """Search box of the organization list (GET, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Search", filters=[strip], validators=[Length(max=200)])
+    cursor = StringField("Cursor")

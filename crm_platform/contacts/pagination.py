@@ -1,0 +1,106 @@
+"""Keyset (cursor) pagination: no OFFSET, no COUNT.
+
+A page is fetched with ``ORDER BY <sort key> LIMIT n + 1``; the extra row only tells
+whether a next page exists. The cursor is an opaque, URL-safe string holding the sort
+key of the last row shown; the next page starts strictly after it. A cursor that does
+not decode (edited by hand, from an older version) is ignored: the first page is shown.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.orm import InstrumentedAttribute
+
+from crm_platform.extensions import db
+
+T = TypeVar("T")
+MAX_CURSOR_LENGTH = 1024
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of rows and the cursor of the next page (``None`` on the last page)."""
+
+    items: list[T]
+    next_cursor: str | None = None
+
+    @property
+    def has_next(self) -> bool:
+        """True when another page follows."""
+        return self.next_cursor is not None
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    """Return an opaque cursor for a sort key (strings, integers, datetimes)."""
+    payload = [value.isoformat() if isinstance(value, datetime) else value for value in values]
+    raw = json.dumps(payload, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _python_type(column: InstrumentedAttribute[Any]) -> type:
+    try:
+        return column.type.python_type
+    except NotImplementedError:  # pragma: no cover - every sort column here has one
+        return str
+
+
+def decode_cursor(cursor: str | None, kinds: Sequence[type]) -> tuple[Any, ...] | None:
+    """Return the sort key held by ``cursor``, or ``None`` when it is absent or invalid."""
+    if not cursor or len(cursor) > MAX_CURSOR_LENGTH:
+        return None
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+    if not isinstance(values, list) or len(values) != len(kinds):
+        return None
+    decoded: list[Any] = []
+    for value, kind in zip(values, kinds, strict=True):
+        if kind is datetime:
+            if not isinstance(value, str):
+                return None
+            try:
+                value = datetime.fromisoformat(value)
+            except ValueError:
+                return None
+        elif kind is int:
+            if type(value) is not int:
+                return None
+        elif not isinstance(value, str):
+            return None
+        decoded.append(value)
+    return tuple(decoded)
+
+
+def keyset_page(
+    stmt: sa.Select[Any],
+    sort: Sequence[InstrumentedAttribute[Any]],
+    cursor: str | None,
+    limit: int,
+    descending: bool = False,
+) -> Page[Any]:
+    """Run ``stmt`` (an ORM select of one entity) for the page after ``cursor``.
+
+    ``sort`` is the full, unique sort key (it must end with the primary key). The
+    comparison is a row-value comparison ``(a, b, id) > (:a, :b, :id)``, which an index
+    on the same columns serves directly on PostgreSQL and SQLite.
+    """
+    values = decode_cursor(cursor, [_python_type(column) for column in sort])
+    if values is not None:
+        left = sa.tuple_(*sort)
+        right = sa.tuple_(*[sa.bindparam(None, value, type_=column.type) for column, value in zip(sort, values, strict=True)])
+        stmt = stmt.where(left < right if descending else left > right)
+    order = [column.desc() if descending else column.asc() for column in sort]
+    rows = list(db.session.scalars(stmt.order_by(*order).limit(limit + 1)).unique())
+    if len(rows) <= limit:
+        return Page(rows)
+    rows = rows[:limit]
+    return Page(rows, encode_cursor([getattr(rows[-1], column.key) for column in sort]))

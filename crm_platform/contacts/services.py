@@ -1,0 +1,289 @@
+"""Queries and changes on people, organizations and activities.
+
+Every query here goes through the ORM session, so :mod:`crm_platform.tenancy` limits
+it to the current company; nothing in this module names a company itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from flask import g, url_for
+from flask_login import current_user
+from sqlalchemy import delete, func, or_, select
+
+from crm_platform.companies.models import Membership
+from crm_platform.contacts.models import LIFECYCLE_STAGES, Activity, Organization, Person
+from crm_platform.contacts.pagination import Page, keyset_page
+from crm_platform.extensions import db
+from crm_platform.plugins import runtime
+from crm_platform.plugins.types import SearchResult
+
+PAGE_SIZE = 50
+TIMELINE_SIZE = 50
+ORG_PEOPLE_SIZE = 50
+MAX_SEARCH_TERMS = 8
+ACTIVITY_ADMIN_ROLES = frozenset({"owner", "admin"})
+PERSON_FIELDS: tuple[str, ...] = (
+    "first_name", "last_name", "email", "phone", "job_title", "lifecycle_stage", "organization_id", "owner_id",
+)
+ORGANIZATION_FIELDS: tuple[str, ...] = ("name", "website", "industry", "city", "country")
+
+
+def like_pattern(term: str) -> str:
+    """A ``LIKE`` pattern matching ``term`` anywhere, with ``%``, ``_`` and ``\\`` taken literally."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_terms(q: str | None) -> list[str]:
+    """Split a search box entry into words (each must match somewhere)."""
+    return (q or "").split()[:MAX_SEARCH_TERMS]
+
+
+def _matches_any(term: str, columns: Iterable[Any]) -> sa.ColumnElement[bool]:
+    pattern = like_pattern(term)
+    return or_(*[column.ilike(pattern, escape="\\") for column in columns])
+
+
+# People ---------------------------------------------------------------------------
+
+
+def people_page(
+    q: str | None = None,
+    stage: str | None = None,
+    organization_id: int | None = None,
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> Page[Person]:
+    """People sorted by (last name, first name, id), filtered, one keyset page.
+
+    Every search word must match the first or last name, email, phone or the name of
+    the person's organization (case-insensitive substring).
+    """
+    stmt = select(Person)
+    for term in search_terms(q):
+        org_ids = select(Organization.id).where(Organization.name.ilike(like_pattern(term), escape="\\"))
+        stmt = stmt.where(
+            or_(
+                _matches_any(term, (Person.first_name, Person.last_name, Person.email, Person.phone)),
+                Person.organization_id.in_(org_ids),
+            )
+        )
+    if stage:
+        stmt = stmt.where(Person.lifecycle_stage == stage)
+    if organization_id is not None:
+        stmt = stmt.where(Person.organization_id == organization_id)
+    return keyset_page(stmt, (Person.last_name, Person.first_name, Person.id), cursor, limit)
+
+
+def get_person(person_id: int) -> Person:
+    """The person with ``person_id`` in the current company, else 404."""
+    return db.first_or_404(select(Person).where(Person.id == person_id))
+
+
+def get_organization(organization_id: int) -> Organization:
+    """The organization with ``organization_id`` in the current company, else 404."""
+    return db.first_or_404(select(Organization).where(Organization.id == organization_id))
+
+
+def find_organization(organization_id: int | None) -> Organization | None:
+    """The organization with ``organization_id`` in the current company, or None."""
+    if organization_id is None:
+        return None
+    return db.session.scalars(select(Organization).where(Organization.id == organization_id)).first()
+
+
+def organization_choices() -> list[tuple[int, str]]:
+    """``(id, name)`` of every organization of the current company, for a select box."""
+    rows = db.session.execute(select(Organization.id, Organization.name).order_by(Organization.name, Organization.id))
+    return [(row.id, row.name) for row in rows]
+
+
+def member_choices() -> list[tuple[int, str]]:
+    """``(user id, name)`` of every member of the current company, for the owner select."""
+    memberships = db.session.scalars(select(Membership)).unique().all()
+    return sorted(((m.user_id, m.user.display_name) for m in memberships), key=lambda pair: pair[1].lower())
+
+
+def member_ids() -> list[int]:
+    """Ids of the users who belong to the current company."""
+    return list(db.session.scalars(select(Membership.user_id).order_by(Membership.id)))
+
+
+def snapshot(row: Any, fields: Sequence[str]) -> dict[str, Any]:
+    """The values of ``fields`` on ``row`` now (to tell plugins what an edit changed)."""
+    return {name: getattr(row, name) for name in fields}
+
+
+def changes_since(before: dict[str, Any], row: Any) -> dict[str, tuple[Any, Any]]:
+    """``{field: (old, new)}`` for every field of ``before`` whose value changed on ``row``."""
+    return {name: (old, getattr(row, name)) for name, old in before.items() if getattr(row, name) != old}
+
+
+def create_person(person: Person) -> None:
+    """Add a new person and tell plugins (``crm_person_created``; raising aborts)."""
+    db.session.add(person)
+    db.session.flush()
+    runtime.call_data("crm_person_created", person=person)
+
+
+def update_person(person: Person, before: dict[str, Any]) -> None:
+    """Tell plugins what changed on ``person`` (``crm_person_updated``), if anything did."""
+    changes = changes_since(before, person)
+    if changes:
+        db.session.flush()
+        runtime.call_data("crm_person_updated", person=person, changes=changes)
+
+
+def delete_person(person: Person) -> None:
+    """Delete a person (plugins first, ``crm_person_deleted``); their activities go with them."""
+    runtime.call_data("crm_person_deleted", person=person)
+    db.session.delete(person)
+
+
+# Organizations --------------------------------------------------------------------
+
+
+def organizations_page(q: str | None = None, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page[Organization]:
+    """Organizations sorted by (name, id), optionally searched by name, one keyset page."""
+    stmt = select(Organization)
+    for term in search_terms(q):
+        stmt = stmt.where(_matches_any(term, (Organization.name,)))
+    return keyset_page(stmt, (Organization.name, Organization.id), cursor, limit)
+
+
+def people_counts(organization_ids: Sequence[int]) -> dict[int, int]:
+    """How many people each of the given organizations has (one grouped query)."""
+    if not organization_ids:
+        return {}
+    stmt = (
+        select(Person.organization_id, func.count())
+        .where(Person.organization_id.in_(list(organization_ids)))
+        .group_by(Person.organization_id)
+    )
+    return {org_id: count for org_id, count in db.session.execute(stmt)}
+
+
+def people_of(organization: Organization, limit: int = ORG_PEOPLE_SIZE) -> Page[Person]:
+    """The first people of an organization by name (the people list shows them all)."""
+    return people_page(organization_id=organization.id, limit=limit)
+
+
+def create_organization(organization: Organization) -> None:
+    """Add a new organization and tell plugins (``crm_organization_created``)."""
+    db.session.add(organization)
+    db.session.flush()
+    runtime.call_data("crm_organization_created", organization=organization)
+
+
+def update_organization(organization: Organization, before: dict[str, Any]) -> None:
+    """Tell plugins what changed on ``organization`` (``crm_organization_updated``), if anything did."""
+    changes = changes_since(before, organization)
+    if changes:
+        db.session.flush()
+        runtime.call_data("crm_organization_updated", organization=organization, changes=changes)
+
+
+def delete_organization(organization: Organization) -> None:
+    """Delete an organization and the activities about it alone.
+
+    Plugins hear first (``crm_organization_deleted``). Its people stay (their
+    organization becomes empty) and so do activities about them, which only lose the
+    link to the organization.
+    """
+    runtime.call_data("crm_organization_deleted", organization=organization)
+    db.session.execute(
+        delete(Activity)
+        .where(Activity.organization_id == organization.id, Activity.person_id.is_(None))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.delete(organization)
+
+
+# Activities -----------------------------------------------------------------------
+
+
+def timeline_page(
+    person_id: int | None = None,
+    organization_id: int | None = None,
+    before: str | None = None,
+    limit: int = TIMELINE_SIZE,
+) -> Page[Activity]:
+    """Activities of a person or an organization, newest first, one keyset page."""
+    stmt = select(Activity)
+    if person_id is not None:
+        stmt = stmt.where(Activity.person_id == person_id)
+    if organization_id is not None:
+        stmt = stmt.where(Activity.organization_id == organization_id)
+    return keyset_page(stmt, (Activity.created_at, Activity.id), before, limit, descending=True)
+
+
+def add_activity(kind: str, body: str, person: Person | None = None, organization: Organization | None = None) -> Activity:
+    """Record an activity by the current user about a person (and their organization)."""
+    if person is not None and organization is None:
+        organization = person.organization
+    activity = Activity(kind=kind, body=body, person=person, organization=organization, author_id=current_user.id)
+    db.session.add(activity)
+    return activity
+
+
+def get_activity(activity_id: int) -> Activity:
+    """The activity with ``activity_id`` in the current company, else 404."""
+    return db.first_or_404(select(Activity).where(Activity.id == activity_id))
+
+
+def can_delete_activity(activity: Activity) -> bool:
+    """Its author, owners and admins may delete an activity (read-only users never)."""
+    role = getattr(g, "role", None)
+    if role in ACTIVITY_ADMIN_ROLES:
+        return True
+    return role != "readonly" and activity.author_id is not None and activity.author_id == current_user.id
+
+
+def recent_activities(limit: int = 8) -> list[Activity]:
+    """The newest activities of the current company."""
+    stmt = select(Activity).order_by(Activity.created_at.desc(), Activity.id.desc()).limit(limit)
+    return list(db.session.scalars(stmt).unique())
+
+
+def stage_counts() -> list[tuple[str, int]]:
+    """``(stage, number of people)`` for every lifecycle stage, in funnel order."""
+    stmt = select(Person.lifecycle_stage, func.count()).group_by(Person.lifecycle_stage)
+    counts = {stage: count for stage, count in db.session.execute(stmt)}
+    return [(stage, counts.get(stage, 0)) for stage in LIFECYCLE_STAGES]
+
+
+
+def search_results(query: str, limit: int) -> list[SearchResult]:
+    """Global search: people and organizations matching ``query`` (``crm_search``).
+
+    At most ``limit`` results, shared between people and organizations when both match.
+    """
+    if limit <= 0:
+        return []
+    people = people_page(q=query, limit=limit).items
+    organizations = organizations_page(q=query, limit=limit).items
+    people = people[: max(limit // 2, limit - len(organizations))]
+    organizations = organizations[: limit - len(people)]
+    results = [
+        SearchResult(
+            title=person.full_name,
+            url=url_for("contacts.person", person_id=person.id),
+            kind="person",
+            snippet=" · ".join(filter(None, [person.job_title, person.organization.name if person.organization else "", person.email])),
+        )
+        for person in people
+    ]
+    results += [
+        SearchResult(
+            title=organization.name,
+            url=url_for("contacts.organization", organization_id=organization.id),
+            kind="organization",
+            snippet=", ".join(filter(None, [organization.industry, organization.city, organization.country])),
+        )
+        for organization in organizations
+    ]
+    return results

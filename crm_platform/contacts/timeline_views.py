@@ -1,0 +1,121 @@
+"""The timeline: adding notes, calls and meetings inline, and deleting entries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_login import login_required
+from sqlalchemy import select
+
+from crm_platform.contacts import plugin_ui, services
+from crm_platform.contacts.blueprint import bp, is_htmx
+from crm_platform.contacts.forms import ActivityForm
+from crm_platform.contacts.models import Activity, Organization, Person
+from crm_platform.extensions import db
+from crm_platform.permissions import require_permission
+from crm_platform.security import is_safe_local_path
+from crm_platform.templating import render
+
+
+def _add_activity(subject: Person | Organization, page: str, page_context: dict[str, Any]) -> Response | tuple[str, int]:
+    """Validate the note form and add it to ``subject``'s timeline.
+
+    htmx: the new entry (swapped in at the top of the timeline) plus a fresh form
+    out of band; with errors, the form alone (422) retargeted onto itself. Without
+    htmx: a redirect to the page, or the whole page with the form's errors (422).
+    """
+    form = ActivityForm()
+    note_action = request.path
+    timeline_url = url_for(page, **page_context)
+    if not form.validate_on_submit():
+        if is_htmx():
+            html = render_template("contacts/_note_form.html", note_form=form, note_action=note_action)
+            response = make_response(html, 422)
+            response.headers["HX-Retarget"] = "#note-form"
+            response.headers["HX-Reswap"] = "outerHTML"
+            return response
+        return _detail_page(subject, form, note_action, timeline_url)
+    if isinstance(subject, Person):
+        activity = services.add_activity(form.kind.data, form.body.data, person=subject)
+        others = select(Activity.id).where(Activity.person_id == subject.id)
+    else:
+        activity = services.add_activity(form.kind.data, form.body.data, organization=subject)
+        others = select(Activity.id).where(Activity.organization_id == subject.id)
+    db.session.flush()
+    first_entry = db.session.scalar(others.where(Activity.id != activity.id).limit(1)) is None
+    db.session.commit()
+    if not is_htmx():
+        flash("Added to the timeline.", "success")
+        return redirect(timeline_url, code=303)
+    return render_template(
+        "contacts/_activity_created.html",
+        activity=activity, note_form=ActivityForm(formdata=None), note_action=note_action,
+        timeline_url=timeline_url, first_entry=first_entry, show_subject=isinstance(subject, Organization),
+    ), 200
+
+
+def _detail_page(subject: Person | Organization, form: ActivityForm, note_action: str, timeline_url: str) -> tuple[str, int]:
+    """The detail page of ``subject`` with the note form's errors (no-JS fallback, 422)."""
+    if isinstance(subject, Person):
+        timeline = services.timeline_page(person_id=subject.id)
+        return render(
+            "contacts/person_detail.html", status=422, person=subject, timeline=timeline, before=None,
+            note_form=form, note_action=note_action, timeline_url=timeline_url,
+            panels=plugin_ui.panels("crm_person_panels", person=subject),
+            actions=plugin_ui.actions("crm_person_actions", person=subject),
+        )
+    timeline = services.timeline_page(organization_id=subject.id)
+    return render(
+        "contacts/organization_detail.html", status=422, organization=subject, people=services.people_of(subject),
+        timeline=timeline, before=None, show_subject=True, note_form=form, note_action=note_action,
+        timeline_url=timeline_url,
+        panels=plugin_ui.panels("crm_organization_panels", organization=subject),
+        actions=plugin_ui.actions("crm_organization_actions", organization=subject),
+    )
+
+
+@bp.post("/people/<int:person_id>/activities")
+@login_required
+@require_permission("records.edit")
+def add_person_activity(person_id: int) -> Response | tuple[str, int]:
+    """Add a note, call, meeting… to a person's timeline."""
+    person = services.get_person(person_id)
+    return _add_activity(person, "contacts.person", {"person_id": person.id})
+
+
+@bp.post("/organizations/<int:organization_id>/activities")
+@login_required
+@require_permission("records.edit")
+def add_organization_activity(organization_id: int) -> Response | tuple[str, int]:
+    """Add a note, call, meeting… to an organization's timeline."""
+    organization = services.get_organization(organization_id)
+    return _add_activity(organization, "contacts.organization", {"organization_id": organization.id})
+
+
+@bp.post("/activities/<int:activity_id>/delete")
+@login_required
+@require_permission("records.edit")
+def delete_activity(activity_id: int) -> Response | tuple[str, int]:
+    """Delete a timeline entry: its author, owners and admins only (else 403).
+
+    htmx gets an empty 200 (the entry is swapped away); a form post goes back to
+    ``next`` (a local path) or to the entry's person or organization.
+    """
+    activity = services.get_activity(activity_id)
+    if not services.can_delete_activity(activity):
+        abort(403)
+    target = request.form.get("next")
+    if not is_safe_local_path(target):
+        if activity.person_id is not None:
+            target = url_for("contacts.person", person_id=activity.person_id)
+        elif activity.organization_id is not None:
+            target = url_for("contacts.organization", organization_id=activity.organization_id)
+        else:
+            target = url_for("contacts.people")
+    db.session.delete(activity)
+    db.session.commit()
+    if is_htmx():
+        return "", 200
+    flash("The entry was deleted.", "success")
+    return redirect(target, code=303)

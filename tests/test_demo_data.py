@@ -1,0 +1,88 @@
+"""Demo data: a lived-in company, fast, reproducible, and only in the company asked for."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from crm_platform import tenancy
+from crm_platform.contacts.models import ACTIVITY_KINDS, LIFECYCLE_STAGES, Activity, Organization, Person
+from crm_platform.demo import load_demo_data
+from crm_platform.testing import make_user
+
+
+def count(db, model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def as_utc(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def test_demo_data_fills_one_company_only(app, db, company, other_company, user):
+    member = make_user(company, "mia@acme.test", "member")
+    started = time.perf_counter()
+    load_demo_data(company)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 20, f"demo data took {elapsed:.1f}s"
+    with tenancy.company_scope(company.id):
+        assert count(db, Organization) == 50
+        assert count(db, Person) == 200
+        assert count(db, Activity) == 600
+        people = db.session.scalars(select(Person)).all()
+        activities = db.session.scalars(select(Activity)).unique().all()
+        organizations = db.session.scalars(select(Organization)).all()
+    with tenancy.company_scope(other_company.id):
+        assert count(db, Organization) == count(db, Person) == count(db, Activity) == 0
+
+    assert len({o.name for o in organizations}) == 50
+    assert all(o.website.startswith("https://www.") and o.website.endswith(".example") for o in organizations)
+    assert {p.lifecycle_stage for p in people} == set(LIFECYCLE_STAGES)
+    assert all(p.first_name and p.last_name and p.phone and p.job_title for p in people)
+    assert {p.owner_id for p in people} <= {user.id, member.id} and len({p.owner_id for p in people}) == 2
+    with_org = [p for p in people if p.organization is not None]
+    assert len(with_org) > 120
+    for person in with_org:
+        domain = person.organization.website.removeprefix("https://www.")
+        assert person.email.endswith("@" + domain), (person.email, domain)
+    assert all(p.email.split("@")[1].endswith((".example", "example.com", "example.net", "example.org")) for p in people)
+
+    now = datetime.now(UTC)
+    assert {a.kind for a in activities} <= set(ACTIVITY_KINDS)
+    assert len({a.kind for a in activities}) >= 4
+    assert all(now - timedelta(days=183) < as_utc(a.created_at) < now for a in activities)
+    assert min(as_utc(a.created_at) for a in activities) < now - timedelta(days=150)
+    assert all(a.body and "{" not in a.body for a in activities)
+    assert len({a.body for a in activities}) > 100
+    for activity in activities:
+        if activity.person is not None:
+            assert activity.organization_id == activity.person.organization_id
+
+
+def test_demo_data_is_reproducible(app, db, company, other_company):
+    load_demo_data(company, seed=7)
+    load_demo_data(other_company, seed=7)
+    names = {}
+    for c in (company, other_company):
+        with tenancy.company_scope(c.id):
+            names[c.id] = db.session.scalars(select(Person.email).order_by(Person.id)).all()
+    assert names[company.id] == names[other_company.id]
+
+
+def test_demo_data_without_members_has_no_owners(app, db, company):
+    load_demo_data(company)
+    with tenancy.company_scope(company.id):
+        assert db.session.scalar(select(func.count()).select_from(Person).where(Person.owner_id.is_not(None))) == 0
+
+
+def test_demo_company_pages_render(app, db, company, user, logged_in_client):
+    load_demo_data(company)
+    for path in ("/", "/people", "/organizations", "/people?q=a", "/people?stage=customer"):
+        assert logged_in_client.get(path).status_code == 200, path
+    with tenancy.company_scope(company.id):
+        person_id = db.session.scalar(select(Person.id).order_by(Person.id))
+        organization_id = db.session.scalar(select(Organization.id).order_by(Organization.id))
+    assert logged_in_client.get(f"/people/{person_id}").status_code == 200
+    assert logged_in_client.get(f"/organizations/{organization_id}").status_code == 200
