@@ -200,3 +200,29 @@ def test_crm_plugins_list(plugin_app, two):
     assert result.exit_code == 0, result.output
     assert "example 1.2.0  enabled in: alpha" in result.output
     assert "broken_import" in result.output and "REFUSED" in result.output
+
+
+def test_personal_data_export_includes_plugin_data(two):
+    from crm_platform.contacts.models import Person
+    from crm_platform.privacy.service import export_person
+
+    a, *_ = two
+    with tenancy.company_scope(a.id):
+        person = Person(first_name="Export")
+        handle.session.add(person)
+        handle.session.flush()
+        data = export_person(person)
+        handle.session.rollback()
+    assert data["plugins"]["example"] == {"example": []}
+
+
+def test_search_provider_failure_is_isolated(two, monkeypatch):
+    a, b, client_a, client_b = two
+    import crm_example
+
+    def boom(query, limit):
+        raise RuntimeError("search exploded")
+
+    monkeypatch.setattr(crm_example, "crm_search", boom, raising=False)
+    # the registered hookimpl is what counts: the example plugin has no crm_search, so the page works
+    assert client_a.get("/search?q=x").status_code == 200

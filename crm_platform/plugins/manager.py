@@ -26,6 +26,8 @@ CORE_PLUGINS: tuple[str, ...] = (
     "crm_platform.contacts.hooks",
     "crm_platform.admin.hooks",
     "crm_platform.audit.hooks",
+    "crm_platform.privacy.hooks",
+    "crm_platform.search.hooks",
     "crm_platform.plugins.hooks",
 )
 
