@@ -26,3 +26,8 @@ def crm_person_panels(person):
 @hookimpl
 def crm_person_merged(survivor, merged):
     raise RuntimeError("merge hook failed")
+
+
+@hookimpl
+def crm_search(query, limit):
+    raise RuntimeError("search exploded")
