@@ -33,7 +33,7 @@ def _load_company_context() -> None:
     g.role = None
     g.memberships = []
     g.tenancy_token = tenancy.set_company(None)
-    if request.endpoint in (None, "static") or not current_user.is_authenticated:
+    if request.endpoint == "static" or not current_user.is_authenticated:
         return
     memberships = memberships_of(current_user.id)
     g.memberships = memberships
