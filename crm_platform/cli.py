@@ -161,6 +161,8 @@ def init() -> None:
         click.echo(f"  Sign in at {base}/login as {email} with password: {password}")
         click.echo("  (Change it under Account & security.)")
         click.echo("")
+    else:
+        click.echo(f"Database is up to date. Open {current_app.config['CRM_BASE_URL']}/login")
 
 
 @main.command("worker")
