@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 
 from faker import Faker
-from flask import current_app
 from sqlalchemy import func, select
 
 from crm_platform import tenancy
@@ -21,8 +20,10 @@ def load_demo_data(company: Company, seed: int = 2026) -> None:
     """Ask every module and plugin for demo records of ``company`` (``crm_load_demo_data``)."""
     faker = Faker()
     faker.seed_instance(seed)
+    from crm_platform.plugins import runtime
+
     with tenancy.company_scope(company.id):
-        current_app.extensions["crm"].pm.hook.crm_load_demo_data(company=company, faker=faker)
+        runtime.hook("crm_load_demo_data", company.id)(company=company, faker=faker)
         db.session.commit()
 
 

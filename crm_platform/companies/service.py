@@ -46,8 +46,10 @@ def create_company(name: str, slug: str | None = None) -> Company:
         company = Company(name=name, slug=slug or _unique_slug(slugify(name)))
         db.session.add(company)
         db.session.flush()
+    from crm_platform.plugins import runtime
+
     with tenancy.company_scope(company.id):
-        current_app.extensions["crm"].pm.hook.crm_company_created(company=company)
+        runtime.hook("crm_company_created", company.id)(company=company)
         db.session.commit()
     return company
 
@@ -263,8 +265,18 @@ def send_invitation_mail(invitation: Invitation, token: str, company: Company, i
         f"Join {name} on the CRM",
         f"Hello,\n\n{who} to join {name} as {ROLE_LABELS.get(invitation.role, invitation.role)}.\n\n"
         f"Open this link within {days} day{'s' if days != 1 else ''} to accept:\n\n{link}\n\n"
-        "If you did not expect this invitation, ignore this message.\n",
+        "If you did not expect this invitation, ignore this message.\n" + _email_footer(company),
     )
+
+
+def _email_footer(company: Company) -> str:
+    """The company's email footer (Settings → Branding), as plain text after a signature line."""
+    from crm_platform import tenancy
+    from crm_platform.themes.models import Branding
+
+    with tenancy.company_scope(company.id):
+        footer = db.session.scalar(select(Branding.email_footer))
+    return f"\n-- \n{footer}\n" if footer else ""
 
 
 def revoke_invitation(invitation: Invitation) -> None:
@@ -320,3 +332,9 @@ def accept_invitation(invitation: Invitation, company: Company, user: User) -> M
         record("invitation_accepted", detail, company_id=company.id, actor_id=user.id)
         db.session.commit()
     return membership
+
+
+def company_members() -> list[User]:
+    """The users of the current company, by name (for owner and assignee choices)."""
+    stmt = select(User).join(Membership, Membership.user_id == User.id).order_by(User.name, User.email)
+    return list(db.session.scalars(stmt))

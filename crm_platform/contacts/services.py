@@ -225,7 +225,10 @@ def add_activity(kind: str, body: str, person: Person | None = None, organizatio
     """Record an activity by the current user about a person (and their organization)."""
     if person is not None and organization is None:
         organization = person.organization
-    activity = Activity(kind=kind, body=body, person=person, organization=organization, author_id=current_user.id)
+    from flask import has_request_context
+
+    author_id = current_user.id if has_request_context() and current_user.is_authenticated else None
+    activity = Activity(kind=kind, body=body, person=person, organization=organization, author_id=author_id)
     db.session.add(activity)
     return activity
 

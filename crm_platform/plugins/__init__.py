@@ -41,6 +41,11 @@ _LAZY = {
     "get_setting": ("crm_platform.plugins.settings", "get_setting"),
     "is_enabled": ("crm_platform.plugins.runtime", "is_enabled"),
     "send_mail": ("crm_platform.mail", "send_mail"),
+    "Person": ("crm_platform.contacts.models", "Person"),
+    "Organization": ("crm_platform.contacts.models", "Organization"),
+    "Activity": ("crm_platform.contacts.models", "Activity"),
+    "add_activity": ("crm_platform.contacts.services", "add_activity"),
+    "company_members": ("crm_platform.companies.service", "company_members"),
 }
 
 
@@ -57,6 +62,11 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "CONTRACT_VERSION",
     "Action",
+    "Activity",
+    "Organization",
+    "Person",
+    "add_activity",
+    "company_members",
     "CompanyOwned",
     "DashboardWidget",
     "Job",

@@ -158,6 +158,10 @@ def blueprint_gate(plugin: str) -> Any:
     """A ``before_request`` function: 404 unless the current company enabled ``plugin``."""
 
     def gate() -> None:
+        from flask_login import current_user
+
+        if not current_user.is_authenticated:
+            return  # the view's login_required sends the visitor to sign in
         if g.get("company") is None or not is_enabled(plugin, g.company.id):
             abort(404)
 

@@ -1,6 +1,6 @@
 """Loads fine, but its UI hooks raise: the page must still render."""
 
-from crm_platform.plugins import Panel, hookimpl
+from crm_platform.plugins import hookimpl
 
 CRM_CONTRACT_VERSION = "1.0"
 CRM_DEFAULT_ENABLED = True

@@ -1,0 +1,232 @@
+"""Hook implementations of the sales plugin (the contract is docs/plugins.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, url_for
+from markupsafe import Markup
+from sqlalchemy import delete, select, update
+
+from crm_platform.plugins import (
+    DashboardWidget,
+    NavItem,
+    Panel,
+    Permission,
+    SearchResult,
+    SettingField,
+    TimelineEntryType,
+    db,
+    has_permission,
+    hookimpl,
+    is_enabled,
+)
+from crm_sales.currencies import CURRENCIES
+from crm_sales.models import Deal, DealActivity, DealPerson, LineItem, Pipeline, Stage
+
+PLUGIN = "sales"
+
+
+@hookimpl
+def crm_register_blueprints() -> list[Blueprint]:
+    """The board, deals, pipeline settings and panels."""
+    from crm_sales import views_board, views_deals, views_panels, views_parts, views_pipelines  # noqa: F401
+    from crm_sales.blueprint import bp
+
+    return [bp]
+
+
+@hookimpl
+def crm_migration_locations() -> list[str]:
+    """The ``sales`` Alembic branch."""
+    return [str(Path(__file__).parent / "migrations" / "versions")]
+
+
+@hookimpl
+def crm_register_permissions() -> list[Permission]:
+    """See deals (everybody), change them (not read-only), set up pipelines (owners, admins)."""
+    return [
+        Permission("sales.view", "See deals, pipelines and the board", ("owner", "admin", "member", "readonly")),
+        Permission("sales.edit", "Create, change and move deals", ("owner", "admin", "member")),
+        Permission("sales.configure", "Set up pipelines and stages", ("owner", "admin")),
+    ]
+
+
+@hookimpl
+def crm_settings_fields() -> list[SettingField]:
+    """The company's default deal currency."""
+    return [
+        SettingField(
+            "currency", "Default currency", type="choice", default="EUR", required=True,
+            choices=tuple((code, code) for code in CURRENCIES), help="New deals start in this currency (ISO 4217).",
+        )
+    ]
+
+
+def _render_entry(activity: Any) -> Markup:
+    link = db.session.scalars(select(DealActivity.deal_id).where(DealActivity.activity_id == activity.id)).first()
+    body = Markup("{}").format(activity.body)
+    if link is None or not has_permission("sales.view"):
+        return body
+    return Markup('{} <a href="{}">Open deal</a>').format(body, url_for("sales.deal", sales_deal_id=link))
+
+
+@hookimpl
+def crm_timeline_entry_types() -> list[TimelineEntryType]:
+    """Stage changes, wins, losses and reopened deals on the core timeline."""
+    return [
+        TimelineEntryType("deal_stage_changed", "Deal moved", icon="deal", render=_render_entry),
+        TimelineEntryType("deal_won", "Deal won", icon="sales-won", render=_render_entry),
+        TimelineEntryType("deal_lost", "Deal lost", icon="sales-lost", render=_render_entry),
+        TimelineEntryType("deal_reopened", "Deal reopened", icon="deal", render=_render_entry),
+    ]
+
+
+@hookimpl
+def crm_template_slot(slot: str, context: dict[str, Any]) -> Markup | None:
+    """The plugin's stylesheet on every page (panels, widgets and timeline icons use it)."""
+    if slot == "head":
+        return Markup('<link rel="stylesheet" href="{}">').format(url_for("sales.static", filename="sales.css"))
+    return None
+
+
+@hookimpl
+def crm_nav_items(user: Any, company: Any) -> list[NavItem]:
+    """Deals (the board) after People and Organizations; pipeline settings for admins."""
+    if company is None:
+        return []
+    return [
+        NavItem("Deals", "sales.board", icon="deal", permission="sales.view", order=30),
+        NavItem("Pipelines", "sales.pipelines", icon="settings", permission="sales.configure", order=60, section="settings"),
+    ]
+
+
+@hookimpl
+def crm_dashboard_widgets(user: Any, company: Any) -> list[DashboardWidget]:
+    """Open pipeline: open deals, their total and weighted value."""
+    from crm_sales.widgets import open_pipeline
+
+    return [DashboardWidget("sales-open-pipeline", "Open pipeline", open_pipeline, order=15, permission="sales.view")]
+
+
+@hookimpl
+def crm_person_panels(person: Any) -> list[Panel]:
+    """The person's deals, loaded lazily."""
+    if not has_permission("sales.view"):
+        return []
+    return [Panel("sales-deals", "Deals", url_for("sales.person_panel", person_id=person.id), order=20)]
+
+
+@hookimpl
+def crm_organization_panels(organization: Any) -> list[Panel]:
+    """The organization's deals, loaded lazily."""
+    if not has_permission("sales.view"):
+        return []
+    return [Panel("sales-deals", "Deals", url_for("sales.organization_panel", organization_id=organization.id), order=20)]
+
+
+@hookimpl
+def crm_search(query: str, limit: int) -> list[SearchResult]:
+    """Deals whose title contains the query."""
+    if limit <= 0 or not has_permission("sales.view"):
+        return []
+    pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    stmt = select(Deal).where(Deal.title.ilike(pattern, escape="\\")).order_by(Deal.id.desc()).limit(limit)
+    return [
+        SearchResult(d.title, url_for("sales.deal", sales_deal_id=d.id), "Deal", snippet=f"{d.stage.name} · {d.state}")
+        for d in db.session.scalars(stmt).unique()
+    ]
+
+
+@hookimpl
+def crm_company_created(company: Any) -> None:
+    """A new company that gets the plugin by default starts with the default pipeline."""
+    from crm_sales.services import ensure_default_pipeline
+
+    if is_enabled(PLUGIN, company.id):
+        ensure_default_pipeline()
+
+
+@hookimpl
+def crm_plugin_enabled(company: Any, plugin: str) -> None:
+    """Enabling the plugin creates the default pipeline (once)."""
+    from crm_sales.services import ensure_default_pipeline
+
+    if plugin == PLUGIN:
+        ensure_default_pipeline()
+
+
+@hookimpl
+def crm_person_merged(survivor: Any, merged: Any) -> None:
+    """Move the merged person's deal roles to the survivor (a deal keeps one row per person)."""
+    both = select(DealPerson.deal_id).where(DealPerson.person_id == survivor.id)
+    db.session.execute(
+        delete(DealPerson)
+        .where(DealPerson.person_id == merged.id, DealPerson.deal_id.in_(both))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(DealPerson).where(DealPerson.person_id == merged.id).values(person_id=survivor.id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+@hookimpl
+def crm_organization_merged(survivor: Any, merged: Any) -> None:
+    """Move the merged organization's deals to the survivor."""
+    db.session.execute(
+        update(Deal).where(Deal.organization_id == merged.id).values(organization_id=survivor.id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+@hookimpl
+def crm_person_deleted(person: Any) -> None:
+    """Take the person off every deal."""
+    db.session.execute(
+        delete(DealPerson).where(DealPerson.person_id == person.id).execution_options(synchronize_session=False)
+    )
+
+
+@hookimpl
+def crm_organization_deleted(organization: Any) -> None:
+    """Its deals stay, without an organization."""
+    db.session.execute(
+        update(Deal).where(Deal.organization_id == organization.id).values(organization_id=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+@hookimpl
+def crm_personal_data_export(person: Any) -> dict[str, Any]:
+    """The deals the person is involved in, and their role."""
+    rows = db.session.scalars(select(DealPerson).where(DealPerson.person_id == person.id).order_by(DealPerson.id))
+    return {
+        "deals": [
+            {"deal": row.deal.title, "role": row.role_label, "state": row.deal.state, "stage": row.deal.stage.name}
+            for row in rows
+        ]
+    }
+
+
+@hookimpl
+def crm_personal_data_erase(person: Any) -> None:
+    """Remove the person from every deal (deals themselves are the company's records)."""
+    crm_person_deleted(person)
+
+
+@hookimpl
+def crm_purge_company_data(company: Any) -> None:
+    """Delete every sales row of the company (children first)."""
+    for model in (DealActivity, LineItem, DealPerson, Deal, Stage, Pipeline):
+        db.session.execute(delete(model).execution_options(synchronize_session=False))
+
+
+@hookimpl(trylast=True)
+def crm_load_demo_data(company: Any, faker: Any) -> None:
+    """About 40 deals across the default pipeline, after the contacts' demo data."""
+    from crm_sales.demo import load
+
+    if is_enabled(PLUGIN, company.id):
+        load(faker)
