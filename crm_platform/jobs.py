@@ -31,6 +31,7 @@ def make_huey() -> Huey:
 
 
 huey: Huey = make_huey()
+_plugin_tasks: dict[str, Any] = {}
 
 
 def bind_app(app: Any) -> None:
@@ -82,11 +83,21 @@ def register_plugin_jobs(pm: Any) -> None:
             wrapped = with_app_context(job.func)
             wrapped.__name__ = job.name
             if job.schedule is not None:
-                huey.periodic_task(job.schedule, retries=job.retries, retry_delay=job.retry_delay, name=job.name)(wrapped)
+                task_ = huey.periodic_task(job.schedule, retries=job.retries, retry_delay=job.retry_delay, name=job.name)(wrapped)
             else:
-                huey.task(retries=job.retries, retry_delay=job.retry_delay, name=job.name)(wrapped)
+                task_ = huey.task(retries=job.retries, retry_delay=job.retry_delay, name=job.name)(wrapped)
+            _plugin_tasks[job.name] = task_
             registered.add(job.name)
     huey._crm_registered = registered
+
+
+def enqueue(name: str, *args: Any, **kwargs: Any) -> Any:
+    """Queue the plugin job registered as ``name`` (see ``crm_register_jobs``); returns Huey's result handle."""
+    try:
+        task_ = _plugin_tasks[name]
+    except KeyError:
+        raise LookupError(f"no background job named {name!r} is registered") from None
+    return task_(*args, **kwargs)
 
 
 def run_worker(app: Any, workers: int = 2) -> None:

@@ -41,6 +41,10 @@ class FakePlugin:
         return [ListColumn("score", "Score", lambda rows: {row.id: f"<{row.first_name}>" for row in rows})]
 
     @hookimpl
+    def crm_organization_list_columns(self) -> list[ListColumn]:
+        return [ListColumn("tier", "Tier", lambda rows: {row.id: f"Tier <{row.name[:1]}>" for row in rows})]
+
+    @hookimpl
     def crm_timeline_entry_types(self) -> list[TimelineEntryType]:
         return [TimelineEntryType("fake_ping", "Fake ping", "dot", lambda a: Markup("<strong>Ping:</strong> {}").format(a.body))]
 
@@ -232,3 +236,12 @@ def test_global_search_hook_finds_people_and_organizations(app, company, other_c
     assert person_result.url.startswith("/people/") and person_result.snippet == "Analyst"
     with app.test_request_context(), tenancy.company_scope(company.id):
         assert len([r for batch in runtime.hook("crm_search")(query="lovelace", limit=1) for r in batch]) == 1
+
+
+def test_organizations_list_shows_plugin_columns_escaped(fake, logged_in_client, company, db):
+    with tenancy.company_scope(company.id):
+        db.session.add(Organization(name="Initech"))
+        db.session.commit()
+    html = logged_in_client.get("/organizations").get_data(as_text=True)
+    assert "<th scope=\"col\">Tier</th>" in html
+    assert "Tier &lt;I&gt;" in html

@@ -100,3 +100,46 @@ def test_crm_worker_sends_queued_mail(tmp_path, app):
         controller.stop()
     assert inbox.messages, f"no mail delivered; worker said:\n{output}"
     assert inbox.messages[0]["Subject"] == "Queued"
+
+
+from crm_platform.plugins import hookimpl  # noqa: E402
+
+
+class JobsPlugin:
+    """A plugin offering one queued job and one schedule."""
+
+    def __init__(self, out):
+        self.out = out
+
+    @staticmethod
+    def nightly():
+        return None
+
+    @hookimpl
+    def crm_register_jobs(self):
+        from huey import crontab
+
+        from crm_platform.plugins import Job
+
+        return [
+            Job("test_jobs.append", lambda text: append_line(self.out, text)),
+            Job("test_jobs.nightly", self.nightly, schedule=crontab(hour="3", minute="0")),
+        ]
+
+
+def test_plugin_jobs_are_registered_and_enqueued(app, tmp_path):
+    from crm_platform.plugins import enqueue
+
+    plugin = JobsPlugin(str(tmp_path / "job.txt"))
+    pm = app.extensions["crm"].pm
+    pm.register(plugin, name="jobs_plugin")
+    try:
+        jobs.register_plugin_jobs(pm)
+        enqueue("test_jobs.append", "from a plugin")  # tests run the queue in immediate mode
+        assert (tmp_path / "job.txt").read_text() == "from a plugin\n"
+        periodic = [task.__name__ for task in jobs.huey._registry._periodic_tasks]
+        assert "test_jobs.nightly" in periodic
+        with pytest.raises(LookupError):
+            enqueue("no.such.job")
+    finally:
+        pm.unregister(plugin)

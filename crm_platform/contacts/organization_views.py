@@ -25,13 +25,14 @@ def organizations() -> tuple[str, int]:
     if not form.validate():
         return render(
             "contacts/organizations_list.html", block="results", status=422,
-            form=form, page=Page([]), filters={}, counts={},
+            form=form, page=Page([]), filters={}, counts={}, columns=[],
         )
     page = services.organizations_page(form.q.data, form.cursor.data)
     counts = services.people_counts([org.id for org in page.items])
     return render(
         "contacts/organizations_list.html", block="results",
         form=form, page=page, filters=clean_filters(q=form.q.data), counts=counts,
+        columns=plugin_ui.list_columns(page.items, "crm_organization_list_columns"),
     )
 
 

@@ -33,10 +33,10 @@ def actions(hook: str, **kwargs: Any) -> list[Action]:
     return [item for item in items if item.permission is None or has_permission(item.permission)]
 
 
-def list_columns(rows: Sequence[Any]) -> list[tuple[ListColumn, dict[int, str]]]:
-    """Extra people-list columns with their values for ``rows`` (one call per column per page)."""
+def list_columns(rows: Sequence[Any], hook: str = "crm_person_list_columns") -> list[tuple[ListColumn, dict[int, str]]]:
+    """Extra list columns (people or organizations) with their values for ``rows``, one call per column."""
     columns = []
-    for column in runtime.collect_ui("crm_person_list_columns"):
+    for column in runtime.collect_ui(hook):
         if not isinstance(column, ListColumn):
             continue
         try:

@@ -144,6 +144,11 @@ def crm_person_list_columns() -> list[Any]:
 
 
 @hookspec
+def crm_organization_list_columns() -> list[Any]:
+    """Return :class:`~crm_platform.plugins.ListColumn` records added to the organizations list."""
+
+
+@hookspec
 def crm_search(query: str, limit: int) -> list[Any]:
     """Return :class:`~crm_platform.plugins.SearchResult` records for global search.
 
