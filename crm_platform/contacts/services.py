@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 from flask import g, url_for
 from flask_login import current_user
 from sqlalchemy import delete, func, or_, select
@@ -248,8 +249,13 @@ def can_delete_activity(activity: Activity) -> bool:
 
 def recent_activities(limit: int = 8) -> list[Activity]:
     """The newest activities of the current company."""
-    stmt = select(Activity).order_by(Activity.created_at.desc(), Activity.id.desc()).limit(limit)
-    return list(db.session.scalars(stmt).unique())
+    stmt = (
+        select(Activity)
+        .options(selectinload(Activity.person), selectinload(Activity.organization), selectinload(Activity.author))
+        .order_by(Activity.created_at.desc(), Activity.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
 
 
 def stage_counts() -> list[tuple[str, int]]:
