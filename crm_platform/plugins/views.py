@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from crm_platform.audit.service import record as audit
 from crm_platform.errors import htmx_redirect
+from crm_platform.extensions import db
 from crm_platform.permissions import require_permission
 from crm_platform.plugins import runtime, settings
 from crm_platform.templating import render
@@ -32,19 +33,22 @@ def index() -> tuple[str, int]:
     return render("plugins/index.html", plugins=plugins, enabled=enabled, has_settings=has_settings)
 
 
+def _switch(name: str, enabled: bool) -> Response:
+    _loaded_or_404(name)
+    runtime.set_enabled(g.company, name, enabled, current_user.id)
+    audit("plugin_enabled" if enabled else "plugin_disabled", name)
+    db.session.commit()
+    message = f"{name} is enabled." if enabled else f"{name} is disabled. Its data is kept until you purge it."
+    flash(message, "success")
+    return htmx_redirect(url_for("plugins.index"))
+
+
 @bp.post("/<name>/enable")
 @login_required
 @require_permission("company.manage")
 def enable(name: str) -> Response:
     """Switch a plugin on for the current company (no restart)."""
-    _loaded_or_404(name)
-    runtime.set_enabled(g.company, name, True, current_user.id)
-    audit("plugin_enabled", name)
-    from crm_platform.extensions import db
-
-    db.session.commit()
-    flash(f"{name} is enabled.", "success")
-    return htmx_redirect(url_for("plugins.index"))
+    return _switch(name, True)
 
 
 @bp.post("/<name>/disable")
@@ -52,14 +56,7 @@ def enable(name: str) -> Response:
 @require_permission("company.manage")
 def disable(name: str) -> Response:
     """Switch a plugin off for the current company; its data is kept."""
-    _loaded_or_404(name)
-    runtime.set_enabled(g.company, name, False, current_user.id)
-    audit("plugin_disabled", name)
-    from crm_platform.extensions import db
-
-    db.session.commit()
-    flash(f"{name} is disabled. Its data is kept until you purge it.", "success")
-    return htmx_redirect(url_for("plugins.index"))
+    return _switch(name, False)
 
 
 @bp.post("/<name>/purge")
@@ -76,8 +73,6 @@ def purge(name: str) -> Response | tuple[str, int]:
         return htmx_redirect(url_for("plugins.index"))
     runtime.purge(g.company, name)
     audit("plugin_purged", name)
-    from crm_platform.extensions import db
-
     db.session.commit()
     flash(f"The data of {name} was deleted for this company.", "success")
     return htmx_redirect(url_for("plugins.index"))
