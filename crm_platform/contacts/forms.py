@@ -78,6 +78,19 @@ class IdSelectField(SelectField):
         self.data = id_text(value)
 
 
+class OrganizationField(IdSelectField):
+    """The organization select box: it lists a page of choices, but accepts any of the company's."""
+
+    more_available = False
+
+    def pre_validate(self, form: Any) -> None:
+        """Accept ``""`` or the id of an organization of the current company (scoped look-up)."""
+        if not self.data:
+            return
+        if not str(self.data).isdigit() or services.find_organization(int(self.data)) is None:
+            raise ValidationError("Choose an organization of this company.")
+
+
 def optional_int(value: str | None) -> int | None:
     """``"12"`` → 12, ``""`` → None (select boxes send ids as text)."""
     return int(value) if value else None
@@ -99,7 +112,7 @@ class PersonForm(FlaskForm):
         validators=[Length(max=40), Regexp(PHONE_PATTERN, message="Use digits, spaces and + ( ) - . only.")],
     )
     job_title = StringField("Job title", filters=[strip], validators=[Length(max=120)])
-    organization_id = IdSelectField("Organization")
+    organization_id = OrganizationField("Organization")
     lifecycle_stage = SelectField("Lifecycle stage", choices=STAGE_CHOICES, default="lead")
     owner_id = IdSelectField("Owner")
 
@@ -126,7 +139,10 @@ class PersonForm(FlaskForm):
 def person_form(person: Person | None = None, **kwargs: Any) -> PersonForm:
     """A :class:`PersonForm` whose choices are the current company's organizations and members."""
     form = PersonForm(obj=person, **kwargs)
-    form.organization_id.choices = _id_choices(services.organization_choices(), "— No organization —")
+    selected = form.organization_id.data
+    pairs, more = services.organization_choices(int(selected) if str(selected or "").isdigit() else None)
+    form.organization_id.choices = _id_choices(pairs, "— No organization —")
+    form.organization_id.more_available = more
     members = services.member_choices()
     if person is not None and person.owner is not None and all(key != person.owner_id for key, _ in members):
         members.append((person.owner_id, f"{person.owner.display_name} (no longer a member)"))

@@ -36,6 +36,16 @@ def organizations() -> tuple[str, int]:
     )
 
 
+@bp.get("/organizations/options")
+@login_required
+@require_permission("records.view")
+def organization_options() -> tuple[str, int]:
+    """``<option>`` elements for the organization picker (htmx), matching ``organization_search``."""
+    query = (request.args.get("organization_search") or "").strip()[:100]
+    pairs, more = services.organization_choices(q=query, limit=50)
+    return render("contacts/_organization_options.html", pairs=pairs, more=more, query=query)
+
+
 @bp.get("/organizations/new")
 @login_required
 @require_permission("records.edit")

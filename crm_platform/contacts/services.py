@@ -97,10 +97,28 @@ def find_organization(organization_id: int | None) -> Organization | None:
     return db.session.scalars(select(Organization).where(Organization.id == organization_id)).first()
 
 
-def organization_choices() -> list[tuple[int, str]]:
-    """``(id, name)`` of every organization of the current company, for a select box."""
-    rows = db.session.execute(select(Organization.id, Organization.name).order_by(Organization.name, Organization.id))
-    return [(row.id, row.name) for row in rows]
+ORGANIZATION_CHOICES = 200
+
+
+def organization_choices(
+    selected: int | None = None, q: str | None = None, limit: int = ORGANIZATION_CHOICES
+) -> tuple[list[tuple[int, str]], bool]:
+    """Up to ``limit`` ``(id, name)`` pairs by name (matching ``q``), always with ``selected``.
+
+    Returns the pairs and whether more organizations exist: a company with thousands of
+    organizations gets a search box instead of one huge select box.
+    """
+    stmt = select(Organization.id, Organization.name).order_by(Organization.name, Organization.id).limit(limit + 1)
+    for term in search_terms(q):
+        stmt = stmt.where(Organization.name.ilike(like_pattern(term), escape="\\"))
+    pairs = [(row.id, row.name) for row in db.session.execute(stmt)]
+    more = len(pairs) > limit
+    pairs = pairs[:limit]
+    if selected is not None and all(key != selected for key, _ in pairs):
+        chosen = find_organization(selected)
+        if chosen is not None:
+            pairs.insert(0, (chosen.id, chosen.name))
+    return pairs, more
 
 
 def member_choices() -> list[tuple[int, str]]:
