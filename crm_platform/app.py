@@ -15,6 +15,7 @@ from crm_platform.extensions import csrf, db, htmx, limiter, login_manager, migr
 from crm_platform.plugins.manager import PluginRecord, load_plugins
 from crm_platform.plugins.types import Permission
 from crm_platform.permissions import CORE_PERMISSIONS, build_permission_table
+from crm_platform.themes.loader import ThemedEnvironment
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 
@@ -33,11 +34,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the CRM application. ``overrides`` replaces settings (tests use it)."""
     settings = load_settings(overrides)
     app = Flask(__name__, instance_path=settings["INSTANCE_PATH"], instance_relative_config=True)
+    app.jinja_environment = ThemedEnvironment  # template cache keyed by (theme, name)
     app.config.update(settings)
     configure_logging(app)
     configure_extensions(app)
     configure_plugins(app)
     configure_request_context(app)
+    configure_themes(app)
     configure_templates(app)
     configure_errors(app)
     configure_security_headers(app)
@@ -115,6 +118,13 @@ def configure_request_context(app: Flask) -> None:
     from crm_platform import context
 
     context.init_app(app)
+
+
+def configure_themes(app: Flask) -> None:
+    """Discover themes; per request, the company's theme and branding (after the company is known)."""
+    from crm_platform.themes import setup
+
+    setup.init_app(app)
 
 
 def configure_templates(app: Flask) -> None:

@@ -66,6 +66,8 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "CRM_JOBS_IMMEDIATE": _bool(env("CRM_JOBS_IMMEDIATE"), False),
         "CRM_PLUGINS": [p.strip() for p in env("CRM_PLUGINS", "").split(",") if p.strip()] or None,
         "CRM_SAFE_MODE": _bool(env("CRM_SAFE_MODE"), False),
+        "CRM_DEFAULT_THEME": env("CRM_DEFAULT_THEME") or "default",
+        "CRM_THEMES_PATH": env("CRM_THEMES_PATH") or str(PROJECT_ROOT / "themes"),
         "CRM_LOGIN_RATE_LIMIT": env("CRM_LOGIN_RATE_LIMIT") or "10 per minute",
         "CRM_TOKEN_MAX_AGE_RESET": int(env("CRM_TOKEN_MAX_AGE_RESET") or 3600),
         "CRM_TOKEN_MAX_AGE_INVITE": int(env("CRM_TOKEN_MAX_AGE_INVITE") or 7 * 24 * 3600),

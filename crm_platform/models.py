@@ -10,6 +10,7 @@ from crm_platform.auth.models import AuthSession, OneTimeToken, User
 from crm_platform.companies.models import Company, Invitation, Membership
 from crm_platform.contacts.models import Activity, Organization, Person
 from crm_platform.plugins.models import PluginSetting, PluginState
+from crm_platform.themes.models import Branding
 
 tenancy.install(Session)
 
@@ -17,6 +18,7 @@ __all__ = [
     "Activity",
     "AuditEvent",
     "AuthSession",
+    "Branding",
     "Company",
     "Invitation",
     "Membership",

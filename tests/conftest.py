@@ -2,7 +2,7 @@
 
 from crm_platform.testing import TEST_PASSWORD, make_user  # noqa: F401
 
-LAST_MODULES = ("test_plugins_example.py", "test_plugins_scaffold.py")
+LAST_MODULES = ("test_plugins_example.py", "test_plugins_scaffold.py", "test_themes_package.py")
 
 
 def pytest_collection_modifyitems(session, config, items):

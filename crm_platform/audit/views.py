@@ -27,6 +27,7 @@ ACTION_LABELS: dict[str, str] = {
     "invitation_revoked": "Invitation revoked",
     "invitation_accepted": "Invitation accepted",
     "company_renamed": "Company renamed",
+    "branding_changed": "Branding changed",
     "company_deactivated": "Company deactivated",
     "company_reactivated": "Company reactivated",
 }

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_core
 Revises: 
-Create Date: 2026-11-23 14:40:48.733973
+Create Date: 2026-11-23 15:48:16.856356
 
 """
 from alembic import op
@@ -75,6 +75,29 @@ def upgrade():
     )
     with op.batch_alter_table('auth_session', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_auth_session_user_id'), ['user_id'], unique=False)
+
+    op.create_table('branding',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('theme', sa.String(length=40), nullable=True),
+    sa.Column('accent', sa.String(length=7), nullable=True),
+    sa.Column('accent_text', sa.String(length=7), nullable=True),
+    sa.Column('display_name', sa.String(length=80), nullable=True),
+    sa.Column('email_footer', sa.String(length=500), nullable=True),
+    sa.Column('logo_filename', sa.String(length=64), nullable=True),
+    sa.Column('logo_content_type', sa.String(length=20), nullable=True),
+    sa.Column('logo_size', sa.Integer(), nullable=True),
+    sa.Column('logo_sha256', sa.String(length=64), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('company_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['company_id'], ['company.id'], name=op.f('fk_branding_company_id_company'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['user.id'], name=op.f('fk_branding_updated_by_id_user'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_branding')),
+    sa.UniqueConstraint('company_id', name=op.f('uq_branding_company_id'))
+    )
+    with op.batch_alter_table('branding', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_branding_company_id'), ['company_id'], unique=False)
 
     op.create_table('invitation',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -263,6 +286,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_invitation_company_id'))
 
     op.drop_table('invitation')
+    with op.batch_alter_table('branding', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_branding_company_id'))
+
+    op.drop_table('branding')
     with op.batch_alter_table('auth_session', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_auth_session_user_id'))
 
