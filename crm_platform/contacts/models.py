@@ -38,6 +38,7 @@ class Person(CompanyOwned, Timestamped, db.Model):
     __table_args__ = (
         sa.Index("ix_person_company_name", "company_id", "last_name", "first_name", "id"),
         sa.Index("ix_person_company_email", "company_id", "email"),
+        sa.Index("ix_person_company_stage", "company_id", "lifecycle_stage"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

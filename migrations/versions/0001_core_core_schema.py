@@ -2,7 +2,7 @@
 
 Revision ID: 0001_core
 Revises: 
-Create Date: 2026-11-23 15:48:16.856356
+Create Date: 2026-11-23 16:19:23.096048
 
 """
 from alembic import op
@@ -216,6 +216,7 @@ def upgrade():
         batch_op.create_index('ix_person_company_email', ['company_id', 'email'], unique=False)
         batch_op.create_index(batch_op.f('ix_person_company_id'), ['company_id'], unique=False)
         batch_op.create_index('ix_person_company_name', ['company_id', 'last_name', 'first_name', 'id'], unique=False)
+        batch_op.create_index('ix_person_company_stage', ['company_id', 'lifecycle_stage'], unique=False)
         batch_op.create_index(batch_op.f('ix_person_organization_id'), ['organization_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_person_owner_id'), ['owner_id'], unique=False)
 
@@ -255,6 +256,7 @@ def downgrade():
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_person_owner_id'))
         batch_op.drop_index(batch_op.f('ix_person_organization_id'))
+        batch_op.drop_index('ix_person_company_stage')
         batch_op.drop_index('ix_person_company_name')
         batch_op.drop_index(batch_op.f('ix_person_company_id'))
         batch_op.drop_index('ix_person_company_email')
