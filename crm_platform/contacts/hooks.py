@@ -24,6 +24,7 @@ def crm_nav_items(user: Any, company: Any) -> list[NavItem]:
         return []
     return [
         NavItem("People", "contacts.people", icon="user", order=10, permission="records.view"),
+        NavItem("Activity", "contacts.feed", icon="activity", order=15, permission="records.view"),
         NavItem("Organizations", "contacts.organizations", icon="building", order=20, permission="records.view"),
     ]
 

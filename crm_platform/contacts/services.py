@@ -240,6 +240,18 @@ def timeline_page(
     return keyset_page(stmt, (Activity.created_at, Activity.id), before, limit, descending=True)
 
 
+def feed_page(kind: str | None = None, author_id: int | None = None, before: str | None = None, limit: int = TIMELINE_SIZE) -> Page[Activity]:
+    """The company-wide activity feed, newest first, one keyset page, optionally filtered."""
+    stmt = select(Activity).options(
+        selectinload(Activity.person), selectinload(Activity.organization), selectinload(Activity.author)
+    )
+    if kind:
+        stmt = stmt.where(Activity.kind == kind)
+    if author_id is not None:
+        stmt = stmt.where(Activity.author_id == author_id)
+    return keyset_page(stmt, (Activity.created_at, Activity.id), before, limit, descending=True)
+
+
 def add_activity(kind: str, body: str, person: Person | None = None, organization: Organization | None = None) -> Activity:
     """Record an activity by the current user about a person (and their organization)."""
     if person is not None and organization is None:

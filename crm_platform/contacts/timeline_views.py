@@ -11,7 +11,7 @@ from sqlalchemy import select
 from crm_platform.contacts import plugin_ui, services
 from crm_platform.contacts.blueprint import bp, is_htmx
 from crm_platform.contacts.forms import ActivityForm
-from crm_platform.contacts.models import Activity, Organization, Person
+from crm_platform.contacts.models import ACTIVITY_KINDS, Activity, Organization, Person
 from crm_platform.extensions import db
 from crm_platform.permissions import require_permission
 from crm_platform.security import is_safe_local_path
@@ -119,3 +119,30 @@ def delete_activity(activity_id: int) -> Response | tuple[str, int]:
         return "", 200
     flash("The entry was deleted.", "success")
     return redirect(target, code=303)
+
+
+@bp.get("/activity")
+@login_required
+@require_permission("records.view")
+def feed() -> tuple[str, int]:
+    """Everything that happened in the company, newest first, filtered by kind and author."""
+    kinds = {kind: kind.capitalize() for kind in ACTIVITY_KINDS}
+    kinds.update({kind: entry.label for kind, entry in plugin_ui.entry_types().items()})
+    members = dict(services.member_choices())
+    kind = request.args.get("kind") or None
+    author = request.args.get("author") or None
+    errors = []
+    if kind is not None and kind not in kinds:
+        errors.append("Choose a kind of entry from the list.")
+    if author is not None and (not author.isdigit() or int(author) not in members):
+        errors.append("Choose a colleague from the list.")
+    filters = {key: value for key, value in (("kind", kind), ("author", author)) if value and not errors}
+    if errors:
+        page = services.Page([])
+    else:
+        page = services.feed_page(kind, int(author) if author else None, request.args.get("before") or None)
+    return render(
+        "contacts/feed.html", block="feed_page", status=422 if errors else 200,
+        timeline=page, kinds=kinds, members=members, filters=filters, errors=errors,
+        show_subject=True, timeline_url=url_for("contacts.feed"),
+    )
