@@ -79,6 +79,8 @@ class Activity(CompanyOwned, db.Model):
         sa.Index("ix_activity_company_created", "company_id", "created_at", "id"),
         sa.Index("ix_activity_person_created", "person_id", "created_at", "id"),
         sa.Index("ix_activity_organization_created", "organization_id", "created_at", "id"),
+        sa.Index("ix_activity_company_scheduled", "company_id", "scheduled_at"),
+        sa.Index("ix_activity_assignee_open", "assignee_id", "done_at", "scheduled_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,7 +90,14 @@ class Activity(CompanyOwned, db.Model):
     organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id", ondelete="SET NULL"))
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, nullable=False)
+    # Scheduling, for tasks (due time) and meetings or calls (start time); NULL for plain notes.
+    scheduled_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    duration_minutes: Mapped[int | None] = mapped_column(sa.Integer)
+    # Tasks: who must do it and when it was done (NULL while open).
+    assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    done_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
-    author = relationship("User", lazy="joined")
+    author = relationship("User", lazy="joined", foreign_keys=[author_id])
+    assignee = relationship("User", lazy="select", foreign_keys=[assignee_id])
     person = relationship(Person, lazy="joined")
     organization = relationship(Organization, lazy="joined")
