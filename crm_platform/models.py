@@ -8,7 +8,8 @@ from crm_platform import tenancy
 from crm_platform.audit.models import AuditEvent
 from crm_platform.auth.models import AuthSession, OneTimeToken, User
 from crm_platform.companies.models import Company, Invitation, Membership
-from crm_platform.contacts.models import Activity, Organization, Person
+from crm_platform.contacts.models import Activity, Organization, Person, PersonEmail, PersonOrganization, PersonPhone, PersonTag, Tag
+from crm_platform.customfields.models import CustomField, CustomFieldValue
 from crm_platform.plugins.models import PluginSetting, PluginState
 from crm_platform.themes.models import Branding
 
@@ -20,12 +21,19 @@ __all__ = [
     "AuthSession",
     "Branding",
     "Company",
+    "CustomField",
+    "CustomFieldValue",
     "Invitation",
     "Membership",
     "OneTimeToken",
     "Organization",
     "Person",
+    "PersonEmail",
+    "PersonOrganization",
+    "PersonPhone",
+    "PersonTag",
     "PluginSetting",
     "PluginState",
+    "Tag",
     "User",
 ]
