@@ -27,6 +27,7 @@ CORE_PLUGINS: tuple[str, ...] = (
     "crm_platform.admin.hooks",
     "crm_platform.audit.hooks",
     "crm_platform.privacy.hooks",
+    "crm_platform.duplicates.hooks",
     "crm_platform.search.hooks",
     "crm_platform.themes.hooks",
     "crm_platform.plugins.hooks",
