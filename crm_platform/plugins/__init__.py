@@ -47,6 +47,10 @@ _LAZY = {
     "Activity": ("crm_platform.contacts.models", "Activity"),
     "add_activity": ("crm_platform.contacts.services", "add_activity"),
     "company_members": ("crm_platform.companies.service", "company_members"),
+    "UnsafeURLError": ("crm_platform.outbound", "UnsafeURLError"),
+    "OutboundError": ("crm_platform.outbound", "OutboundError"),
+    "safe_post_json": ("crm_platform.outbound", "post_json"),
+    "validate_outbound_url": ("crm_platform.outbound", "validate_url"),
 }
 
 
@@ -91,4 +95,8 @@ __all__ = [
     "render",
     "require_permission",
     "send_mail",
+    "OutboundError",
+    "UnsafeURLError",
+    "safe_post_json",
+    "validate_outbound_url",
 ]
