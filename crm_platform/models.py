@@ -11,17 +11,20 @@ from crm_platform.companies.models import Company, Invitation, Membership
 from crm_platform.contacts.models import Activity, Organization, Person
 from crm_platform.plugins.models import PluginSetting, PluginState
 from crm_platform.themes.models import Branding
+from crm_platform.timeline.models import Attachment, Notification
 
 tenancy.install(Session)
 
 __all__ = [
     "Activity",
+    "Attachment",
     "AuditEvent",
     "AuthSession",
     "Branding",
     "Company",
     "Invitation",
     "Membership",
+    "Notification",
     "OneTimeToken",
     "Organization",
     "Person",

@@ -47,6 +47,14 @@ _LAZY = {
     "Activity": ("crm_platform.contacts.models", "Activity"),
     "add_activity": ("crm_platform.contacts.services", "add_activity"),
     "company_members": ("crm_platform.companies.service", "company_members"),
+    "add_task": ("crm_platform.timeline.tasks", "add_task"),
+    "complete_task": ("crm_platform.timeline.tasks", "complete_task"),
+    "reopen_task": ("crm_platform.timeline.tasks", "reopen_task"),
+    "add_meeting": ("crm_platform.timeline.tasks", "add_meeting"),
+    "open_tasks_for": ("crm_platform.timeline.tasks", "open_tasks_for"),
+    "TimelineError": ("crm_platform.timeline.tasks", "TimelineError"),
+    "notify": ("crm_platform.timeline.notifications", "notify"),
+    "Notification": ("crm_platform.timeline.models", "Notification"),
 }
 
 
@@ -91,4 +99,12 @@ __all__ = [
     "render",
     "require_permission",
     "send_mail",
+    "add_task",
+    "complete_task",
+    "reopen_task",
+    "add_meeting",
+    "open_tasks_for",
+    "TimelineError",
+    "notify",
+    "Notification",
 ]
