@@ -13,11 +13,13 @@ from crm_platform.customfields.models import CustomField, CustomFieldValue
 from crm_platform.duplicates.models import DuplicateDismissal
 from crm_platform.plugins.models import PluginSetting, PluginState
 from crm_platform.themes.models import Branding
+from crm_platform.timeline.models import Attachment, Notification
 
 tenancy.install(Session)
 
 __all__ = [
     "Activity",
+    "Attachment",
     "AuditEvent",
     "AuthSession",
     "Branding",
@@ -27,6 +29,7 @@ __all__ = [
     "DuplicateDismissal",
     "Invitation",
     "Membership",
+    "Notification",
     "OneTimeToken",
     "Organization",
     "Person",

@@ -51,6 +51,14 @@ _LAZY = {
     "OutboundError": ("crm_platform.outbound", "OutboundError"),
     "safe_post_json": ("crm_platform.outbound", "post_json"),
     "validate_outbound_url": ("crm_platform.outbound", "validate_url"),
+    "add_task": ("crm_platform.timeline.tasks", "add_task"),
+    "complete_task": ("crm_platform.timeline.tasks", "complete_task"),
+    "reopen_task": ("crm_platform.timeline.tasks", "reopen_task"),
+    "add_meeting": ("crm_platform.timeline.tasks", "add_meeting"),
+    "open_tasks_for": ("crm_platform.timeline.tasks", "open_tasks_for"),
+    "TimelineError": ("crm_platform.timeline.tasks", "TimelineError"),
+    "notify": ("crm_platform.timeline.notifications", "notify"),
+    "Notification": ("crm_platform.timeline.models", "Notification"),
 }
 
 
@@ -99,4 +107,12 @@ __all__ = [
     "UnsafeURLError",
     "safe_post_json",
     "validate_outbound_url",
+    "add_task",
+    "complete_task",
+    "reopen_task",
+    "add_meeting",
+    "open_tasks_for",
+    "TimelineError",
+    "notify",
+    "Notification",
 ]
