@@ -28,7 +28,7 @@ OWNER_SORT_DDL = "CREATE INDEX ix_person_company_owner_sort ON person (company_i
 
 # revision identifiers, used by Alembic.
 revision = '0008_people_search_views'
-down_revision = '0003_people_fields'
+down_revision = '0004_timeline'
 branch_labels = None
 depends_on = None
 
