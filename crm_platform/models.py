@@ -11,6 +11,7 @@ from crm_platform.companies.models import Company, Invitation, Membership
 from crm_platform.contacts.models import Activity, Organization, Person
 from crm_platform.plugins.models import PluginSetting, PluginState
 from crm_platform.themes.models import Branding
+from crm_platform.webhooks.models import WebhookDelivery, WebhookSubscription
 
 tenancy.install(Session)
 
@@ -28,4 +29,6 @@ __all__ = [
     "PluginSetting",
     "PluginState",
     "User",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

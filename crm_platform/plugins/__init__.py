@@ -24,6 +24,7 @@ from crm_platform.plugins.types import (
     SearchResult,
     SettingField,
     TimelineEntryType,
+    WebhookEvent,
 )
 
 hookimpl = pluggy.HookimplMarker("crm_platform")
@@ -51,6 +52,7 @@ _LAZY = {
     "OutboundError": ("crm_platform.outbound", "OutboundError"),
     "safe_post_json": ("crm_platform.outbound", "post_json"),
     "validate_outbound_url": ("crm_platform.outbound", "validate_url"),
+    "emit_event": ("crm_platform.webhooks.events", "emit_event"),
 }
 
 
@@ -99,4 +101,6 @@ __all__ = [
     "UnsafeURLError",
     "safe_post_json",
     "validate_outbound_url",
+    "WebhookEvent",
+    "emit_event",
 ]
