@@ -21,9 +21,9 @@ class CheckboxesField(SelectMultipleField):
 
 
 def safe_url(form: FlaskForm, field: StringField) -> None:
-    """Refuse URLs the SSRF policy does not allow (private addresses in any notation, no http(s)...)."""
+    """Refuse URLs the SSRF policy does not allow (private addresses in any notation, names resolving to them...)."""
     try:
-        validate_url((field.data or "").strip())
+        validate_url((field.data or "").strip(), check_dns=True)
     except UnsafeURLError as exc:
         raise ValidationError(str(exc)) from None
 
