@@ -23,9 +23,11 @@ bp = Blueprint("webhooks", __name__, url_prefix="/settings/webhooks", template_f
 
 
 def _choices() -> list[Any]:
+    """The company's events as checkbox choices, grouped by noun (sorted by name)."""
+    names = sorted(event.name for event in company_events())
     if SelectChoice is None:  # pragma: no cover - WTForms 3.2
-        return [(event.name, event.name) for event in company_events()]
-    return [SelectChoice(event.name, event.name) for event in company_events()]
+        return [(name, name) for name in names]
+    return [SelectChoice(name, name) for name in names]
 
 
 def _descriptions() -> dict[str, str]:
