@@ -210,3 +210,23 @@ def test_the_sweep_requeues_overdue_deliveries(allow_private, receiver, company,
     (row,) = deliveries(company)
     assert row.status == "succeeded" and len(receiver.requests) == 2
     assert json.loads(row.payload)["type"] == "person.created"
+
+
+def test_erasing_a_person_drops_their_logged_payloads_and_sends_person_erased(allow_private, receiver, company, db):
+    from crm_platform.privacy.service import erase_person
+
+    subscribe(company, receiver.url, ["person.created", "person.erased"])
+    with tenancy.company_scope(company.id):
+        keep = Person(first_name="Keep", last_name="Me")
+        gone = Person(first_name="Forget", last_name="Me", email="forget@me.mil")
+        contacts.create_person(keep)
+        contacts.create_person(gone)
+        db.session.commit()
+        gone_id = gone.id
+        erase_person(gone)
+        db.session.commit()
+    rows = deliveries(company)
+    assert [(r.event, json.loads(r.payload)["data"]["person"]["id"]) for r in rows] == [
+        ("person.created", keep.id), ("person.erased", gone_id)]
+    assert "forget@me.mil" not in rows[1].payload
+    assert receiver.requests[-1].json()["data"] == {"person": {"id": gone_id}}

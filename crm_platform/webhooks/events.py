@@ -25,6 +25,7 @@ CORE_EVENTS: tuple[WebhookEvent, ...] = (
     WebhookEvent("person.updated", "A person's details changed (the changed fields are listed)"),
     WebhookEvent("person.deleted", "A person was deleted"),
     WebhookEvent("person.merged", "A duplicate person was merged into another one"),
+    WebhookEvent("person.erased", "A person's personal data was erased on request (only the id is sent)"),
     WebhookEvent("organization.created", "An organization was added"),
     WebhookEvent("organization.updated", "An organization's details changed"),
     WebhookEvent("organization.deleted", "An organization was deleted"),

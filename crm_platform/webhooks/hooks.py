@@ -83,6 +83,16 @@ def crm_person_merged(survivor: Any, merged: Any) -> None:
 
 
 @hookimpl
+def crm_personal_data_erase(person: Any) -> None:
+    """Drop logged deliveries that carry the person's data, then send ``person.erased`` (the id only)."""
+    from crm_platform.webhooks.events import emit_event
+    from crm_platform.webhooks.services import erase_person_deliveries
+
+    erase_person_deliveries(person.id)
+    emit_event("person.erased", {"person": {"id": person.id}})
+
+
+@hookimpl
 def crm_organization_created(organization: Any) -> None:
     """``organization.created``."""
     from crm_platform.webhooks.events import ORGANIZATION_FIELDS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 
 from crm_platform.extensions import db
 from crm_platform.webhooks.models import WebhookDelivery, WebhookSubscription, new_secret
@@ -69,3 +69,18 @@ def rotate_secret(subscription: WebhookSubscription) -> str:
 def masked(secret: str) -> str:
     """The secret as shown after creation: its prefix and last four characters."""
     return f"{secret[:6]}…{secret[-4:]}"
+
+
+def erase_person_deliveries(person_id: int) -> None:
+    """Delete the current company's deliveries whose payload holds person ``person_id``'s data.
+
+    Payloads are written by :func:`crm_platform.webhooks.events.emit_event` with the
+    record's ``id`` first, so ``"person":{"id":42,`` finds them (and merges name the
+    folded person as ``"merged_person_id":42``).
+    """
+    patterns = (f'%"person":{{"id":{int(person_id)},%', f'%"merged_person_id":{int(person_id)}}}%')
+    db.session.execute(
+        delete(WebhookDelivery)
+        .where(or_(*(WebhookDelivery.payload.like(p) for p in patterns)))
+        .execution_options(synchronize_session=False)
+    )
