@@ -17,6 +17,7 @@ from crm_platform.duplicates.models import DuplicateDismissal
 from crm_platform.plugins.models import PluginSetting, PluginState
 from crm_platform.themes.models import Branding
 from crm_platform.timeline.models import Attachment, Notification
+from crm_platform.webhooks.models import WebhookDelivery, WebhookSubscription
 
 tenancy.install(Session)
 trash.install(Session)
@@ -48,4 +49,6 @@ __all__ = [
     "SavedView",
     "Tag",
     "User",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

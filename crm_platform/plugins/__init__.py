@@ -24,6 +24,7 @@ from crm_platform.plugins.types import (
     SearchResult,
     SettingField,
     TimelineEntryType,
+    WebhookEvent,
 )
 
 hookimpl = pluggy.HookimplMarker("crm_platform")
@@ -59,6 +60,7 @@ _LAZY = {
     "TimelineError": ("crm_platform.timeline.tasks", "TimelineError"),
     "notify": ("crm_platform.timeline.notifications", "notify"),
     "Notification": ("crm_platform.timeline.models", "Notification"),
+    "emit_event": ("crm_platform.webhooks.events", "emit_event"),
 }
 
 
@@ -115,4 +117,6 @@ __all__ = [
     "TimelineError",
     "notify",
     "Notification",
+    "WebhookEvent",
+    "emit_event",
 ]

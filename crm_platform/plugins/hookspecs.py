@@ -75,6 +75,17 @@ def crm_settings_fields() -> list[Any]:
     """
 
 
+@hookspec
+def crm_webhook_events() -> list[Any]:
+    """Return :class:`~crm_platform.plugins.WebhookEvent` records: events webhooks can subscribe to.
+
+    Names are ``<noun>.<verb>`` (``deal.stage_changed``) and unique across plugins. A
+    company sees the events of the core and of the plugins it has enabled. Send an
+    event with ``crm_platform.plugins.emit_event(name, payload)``; it is delivered
+    after the database transaction commits.
+    """
+
+
 # --- Per request: only plugins enabled for the current company ---------------------
 
 

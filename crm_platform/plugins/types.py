@@ -126,3 +126,15 @@ class Job:
     retries: int = 3
     retry_delay: int = 30
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    """An event type that webhook subscribers can choose (``crm_webhook_events``).
+
+    ``name`` is ``<noun>.<verb>`` in lower case (``deal.stage_changed``), unique across
+    the core and all plugins; ``description`` is shown next to its checkbox.
+    """
+
+    name: str
+    description: str

@@ -28,6 +28,7 @@ from crm_sales.hooks import (  # noqa: F401 - re-exported for pluggy
     crm_settings_fields,
     crm_template_slot,
     crm_timeline_entry_types,
+    crm_webhook_events,
 )
 
 CRM_CONTRACT_VERSION = "1.0"

@@ -17,6 +17,7 @@ from crm_platform.plugins import (
     SearchResult,
     SettingField,
     TimelineEntryType,
+    WebhookEvent,
     db,
     has_permission,
     hookimpl,
@@ -51,6 +52,14 @@ def crm_register_permissions() -> list[Permission]:
         Permission("sales.edit", "Create, change and move deals", ("owner", "admin", "member")),
         Permission("sales.configure", "Set up pipelines and stages", ("owner", "admin")),
     ]
+
+
+@hookimpl
+def crm_webhook_events() -> list[WebhookEvent]:
+    """deal.stage_changed, deal.won and deal.lost (sent from crm_sales.services)."""
+    from crm_sales.events import EVENTS
+
+    return list(EVENTS)
 
 
 @hookimpl
