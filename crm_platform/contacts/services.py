@@ -64,6 +64,12 @@ def people_page(
     Every search word must match the first or last name, email, phone or the name of
     the person's organization (case-insensitive substring).
     """
+    stmt = people_select(q, stage, organization_id)
+    return keyset_page(stmt, (Person.last_name, Person.first_name, Person.id), cursor, limit)
+
+
+def people_select(q: str | None = None, stage: str | None = None, organization_id: int | None = None) -> sa.Select[Any]:
+    """The query behind :func:`people_page` (search and filters, no order): the API adds its own filters."""
     stmt = select(Person)
     for term in search_terms(q):
         org_ids = select(Organization.id).where(Organization.name.ilike(like_pattern(term), escape="\\"))
@@ -77,7 +83,7 @@ def people_page(
         stmt = stmt.where(Person.lifecycle_stage == stage)
     if organization_id is not None:
         stmt = stmt.where(Person.organization_id == organization_id)
-    return keyset_page(stmt, (Person.last_name, Person.first_name, Person.id), cursor, limit)
+    return stmt
 
 
 def get_person(person_id: int) -> Person:
@@ -168,10 +174,15 @@ def delete_person(person: Person) -> None:
 
 def organizations_page(q: str | None = None, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page[Organization]:
     """Organizations sorted by (name, id), optionally searched by name, one keyset page."""
+    return keyset_page(organizations_select(q), (Organization.name, Organization.id), cursor, limit)
+
+
+def organizations_select(q: str | None = None) -> sa.Select[Any]:
+    """The query behind :func:`organizations_page` (the API adds its own filters)."""
     stmt = select(Organization)
     for term in search_terms(q):
         stmt = stmt.where(_matches_any(term, (Organization.name,)))
-    return keyset_page(stmt, (Organization.name, Organization.id), cursor, limit)
+    return stmt
 
 
 def people_counts(organization_ids: Sequence[int]) -> dict[int, int]:

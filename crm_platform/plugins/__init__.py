@@ -15,6 +15,7 @@ import pluggy
 from crm_platform.plugins.hookspecs import CONTRACT_VERSION
 from crm_platform.plugins.types import (
     Action,
+    ApiResource,
     DashboardWidget,
     Job,
     ListColumn,
@@ -47,6 +48,10 @@ _LAZY = {
     "Activity": ("crm_platform.contacts.models", "Activity"),
     "add_activity": ("crm_platform.contacts.services", "add_activity"),
     "company_members": ("crm_platform.companies.service", "company_members"),
+    "ApiListQuery": ("crm_platform.api.framework", "ApiListQuery"),
+    "ApiInput": ("crm_platform.api.framework", "ApiInput"),
+    "ApiValidationError": ("crm_platform.api.framework", "ApiValidationError"),
+    "api_page": ("crm_platform.api.framework", "api_page"),
 }
 
 
@@ -64,6 +69,11 @@ __all__ = [
     "CONTRACT_VERSION",
     "Action",
     "Activity",
+    "ApiInput",
+    "ApiListQuery",
+    "ApiResource",
+    "ApiValidationError",
+    "api_page",
     "Organization",
     "Person",
     "add_activity",

@@ -30,6 +30,7 @@ CORE_PLUGINS: tuple[str, ...] = (
     "crm_platform.search.hooks",
     "crm_platform.themes.hooks",
     "crm_platform.plugins.hooks",
+    "crm_platform.api.hooks",
 )
 
 
