@@ -17,7 +17,7 @@ def collect(pm: object, core_plugins: set[str]) -> list[ApiResource]:
     """Every resource the core and the loaded plugins declare, validated, with its plugin set."""
     resources: list[ApiResource] = []
     seen: set[str] = set()
-    for impl in reversed(pm.hook.crm_api_resources.get_hookimpls()):  # type: ignore[attr-defined]
+    for impl in pm.hook.crm_api_resources.get_hookimpls():  # type: ignore[attr-defined]  (core first)
         plugin = "" if impl.plugin_name in core_plugins else impl.plugin_name
         for resource in impl.function() or []:
             if not isinstance(resource, ApiResource):
