@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Length
 
 from crm_platform.api import tokens
 from crm_platform.api.models import SCOPE_LABELS, ApiToken
+from crm_platform.contacts.forms import choice
 from crm_platform.extensions import db
 from crm_platform.permissions import allow_readonly
 from crm_platform.templating import render
@@ -22,7 +23,7 @@ class TokenForm(FlaskForm):
 
     name = StringField("Name", filters=[lambda v: v.strip() if isinstance(v, str) else v],
                        validators=[DataRequired("Give the token a name."), Length(max=80)])
-    scope = RadioField("Access", choices=list(SCOPE_LABELS.items()), default="read",
+    scope = RadioField("Access", choices=[choice(value, label) for value, label in SCOPE_LABELS.items()], default="read",
                        validators=[DataRequired("Choose the access.")])
 
 
