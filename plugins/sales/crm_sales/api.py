@@ -16,7 +16,8 @@ from sqlalchemy import select
 from crm_platform.plugins import ApiInput, ApiListQuery, ApiResource, ApiValidationError, api_page, db
 from crm_sales import services
 from crm_sales.currencies import CURRENCIES
-from crm_sales.models import DEAL_STATES, Deal, Stage, aware
+from crm_sales.models import DEAL_STATES, Stage, aware
+from crm_sales.models import Deal as DealRow
 
 Money = Annotated[Decimal, PlainSerializer(lambda value: f"{value:.2f}", return_type=str)]
 UtcTime = Annotated[datetime, AfterValidator(aware)]
@@ -26,10 +27,10 @@ Currency = Literal[CURRENCIES]  # type: ignore[valid-type]
 MoneyIn = Annotated[Decimal, Field(ge=0, le=services.MAX_VALUE, max_digits=12, decimal_places=2, allow_inf_nan=False)]
 
 
-class DealOut(BaseModel):
+class Deal(BaseModel):
     """A deal: its value (a decimal string, two places), stage, state and links."""
 
-    model_config = ConfigDict(from_attributes=True, title="Deal")
+    model_config = ConfigDict(from_attributes=True)
 
     id: int
     title: str
@@ -87,17 +88,17 @@ class DealQuery(ApiListQuery):
 
 def list_deals(query: DealQuery) -> Any:
     """Deals, newest first, filtered."""
-    stmt = select(Deal)
+    stmt = select(DealRow)
     for name in ("pipeline_id", "stage_id", "state", "owner_id", "organization_id"):
         value = getattr(query, name)
         if value is not None:
-            stmt = stmt.where(getattr(Deal, name) == value)
+            stmt = stmt.where(getattr(DealRow, name) == value)
     if query.updated_since is not None:
-        stmt = stmt.where(Deal.updated_at >= query.updated_since)
+        stmt = stmt.where(DealRow.updated_at >= query.updated_since)
     for term in (query.q or "").split()[:8]:
         pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(Deal.title.ilike(pattern, escape="\\"))
-    return api_page(stmt, (Deal.id,), query, descending=True)
+        stmt = stmt.where(DealRow.title.ilike(pattern, escape="\\"))
+    return api_page(stmt, (DealRow.id,), query, descending=True)
 
 
 def _stage(stage_id: int) -> Stage:
@@ -117,12 +118,12 @@ def _check_links(data: Any) -> None:
         raise ApiValidationError.one("owner_id", "No user with this id in your company.")
 
 
-def create_deal(data: DealCreate) -> Deal:
+def create_deal(data: DealCreate) -> DealRow:
     """A new open deal in the stage's pipeline."""
     stage = _stage(data.stage_id)
     _check_links(data)
     currency = data.currency or services.default_currency()
-    deal = Deal(
+    deal = DealRow(
         title=data.title, value=data.value, currency=currency, expected_close_date=data.expected_close_date,
         pipeline_id=stage.pipeline_id, stage_id=stage.id, owner_id=data.owner_id, organization_id=data.organization_id,
     )
@@ -136,7 +137,7 @@ def _null_check(data: DealUpdate) -> None:
             raise ApiValidationError.one(name, "This field may not be null.")
 
 
-def update_deal(deal: Deal, data: DealUpdate) -> None:
+def update_deal(deal: DealRow, data: DealUpdate) -> None:
     """Apply the fields sent; a stage or state change goes through the sales rules (422 if broken)."""
     _null_check(data)
     _check_links(data)
@@ -163,7 +164,7 @@ def update_deal(deal: Deal, data: DealUpdate) -> None:
 
 RESOURCES: list[ApiResource] = [
     ApiResource(
-        name="deals", model=Deal, schema=DealOut, title="Deals",
+        name="deals", model=DealRow, schema=Deal, title="Deals",
         description="Sales opportunities (sales plugin). Values are decimal strings with two places.",
         list=list_deals, query_schema=DealQuery,
         create=create_deal, create_schema=DealCreate,
