@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, current_app, jsonify
+from markupsafe import Markup, escape
 
 from crm_platform.templating import render
 
@@ -29,6 +30,12 @@ def spec() -> dict[str, Any]:
 def openapi_json() -> Response:
     """The OpenAPI 3.1 document (public: it holds no company data)."""
     return jsonify(spec())
+
+
+def inline_code(text: str) -> Markup:
+    """Escape ``text`` and show its `backticked` parts as code (the spec's descriptions are Markdown)."""
+    parts = str(escape(text or "")).split("`")
+    return Markup("".join(f"<code>{part}</code>" if index % 2 else part for index, part in enumerate(parts)))
 
 
 def _resolve(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
@@ -116,4 +123,4 @@ def docs_page() -> tuple[str, int]:
         for name, schema in sorted(components.items())
         if schema.get("properties")
     ]
-    return render("api/docs.html", document=document, sections=sections(document), models=models)
+    return render("api/docs.html", document=document, sections=sections(document), models=models, md=inline_code)

@@ -121,6 +121,8 @@ def _json(ref: str, description: str, headers: dict[str, Any] | None = None) -> 
 def _operation(resource: ApiResource, op: str, refs: dict[Any, str]) -> dict[str, Any]:
     tag = resource.title or resource.name
     one = refs[(resource.schema, "serialization")]
+    noun = resource.schema.__name__.lower()
+    a_noun = ("an " if noun[:1] in "aeio" else "a ") + noun
     base = {"tags": [tag], "operationId": f"{resource.name}_{op}"}
     if_match = {"name": "If-Match", "in": "header", "required": True, "schema": {"type": "string"}, "description": "The ETag you read."}
     if op == "list":
@@ -132,22 +134,22 @@ def _operation(resource: ApiResource, op: str, refs: dict[Any, str]) -> dict[str
         }
     if op == "create":
         return base | {
-            "summary": f"Create ({tag.lower()})",
+            "summary": f"Create {a_noun}",
             "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": refs[(resource.create_schema, "validation")]}}}},
             "responses": {"201": _json(one, "Created.", ETAG_HEADER | {"Location": {"schema": {"type": "string"}}})}
             | _errors("401", "403", "404", "422", "429"),
         }
     if op == "read":
-        return base | {"summary": f"Read one ({tag.lower()})", "responses": {"200": _json(one, "The resource.", ETAG_HEADER)} | _errors("401", "403", "404", "429")}
+        return base | {"summary": f"Read {a_noun}", "responses": {"200": _json(one, "The resource.", ETAG_HEADER)} | _errors("401", "403", "404", "429")}
     if op == "update":
         return base | {
-            "summary": f"Update ({tag.lower()}); only the fields sent change",
+            "summary": f"Update {a_noun} (only the fields sent change)",
             "parameters": [if_match],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": refs[(resource.update_schema, "validation")]}}}},
             "responses": {"200": _json(one, "Updated.", ETAG_HEADER)} | _errors("401", "403", "404", "412", "422", "428", "429"),
         }
     return base | {
-        "summary": f"Delete ({tag.lower()})",
+        "summary": f"Delete {a_noun}",
         "parameters": [if_match],
         "responses": {"204": {"description": "Deleted."}} | _errors("401", "403", "404", "412", "428", "429"),
     }
