@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, Response, jsonify, make_response, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -18,6 +19,7 @@ MESSAGES: dict[int, tuple[str, str]] = {
     405: ("Not allowed", "This action cannot be done that way."),
     412: ("Changed meanwhile", "This resource changed since you read it."),
     413: ("Too large", "The upload is larger than this installation accepts."),
+    409: ("Changed meanwhile", "Someone else changed this record while you were editing. Reload it and apply your change again."),
     422: ("Check your input", "Some of what you entered could not be accepted."),
     428: ("Precondition required", "Send If-Match with the version you read."),
     429: ("Slow down", "Too many attempts. Wait a minute and try again."),
@@ -61,6 +63,13 @@ def init_app(app: Flask) -> None:
             return exc  # type: ignore[return-value]
         message = exc.description if exc.code in (400, 413, 422) and exc.description != type(exc).description else None
         return error_response(exc.code, message)
+
+    @app.errorhandler(StaleDataError)
+    def edit_conflict(exc: StaleDataError) -> Response:
+        from crm_platform.extensions import db
+
+        db.session.rollback()
+        return error_response(409)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response:

@@ -1,7 +1,7 @@
 """api tokens
 
 Revision ID: 0005_api_tokens
-Revises: 0001_core
+Revises: 0004_timeline
 Create Date: 2026-12-02 01:45:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005_api_tokens'
-down_revision = '0001_core'
+down_revision = '0004_timeline'
 branch_labels = None
 depends_on = None
 
