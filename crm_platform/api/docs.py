@@ -47,6 +47,8 @@ def _resolve(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, An
 
 def type_label(schema: dict[str, Any], components: dict[str, Any]) -> str:
     """A short human description of a JSON Schema: ``string (max 100)``, ``integer or null``…"""
+    if not isinstance(schema, dict) or not schema:
+        return "any"
     if "anyOf" in schema:
         return " or ".join(type_label(option, components) for option in schema["anyOf"])
     if "$ref" in schema:

@@ -11,10 +11,10 @@ from crm_platform.plugins import hookimpl
 
 @hookimpl
 def crm_api_resources() -> list[Any]:
-    """People, organizations, timeline entries and users."""
-    from crm_platform.api import resources_contacts, resources_users
+    """People, organizations, timeline entries, users, tags and custom fields."""
+    from crm_platform.api import resources_contacts, resources_people, resources_tags, resources_users
 
-    return [*resources_contacts.RESOURCES, *resources_users.RESOURCES]
+    return [*resources_people.RESOURCES, *resources_contacts.RESOURCES, *resources_users.RESOURCES, *resources_tags.RESOURCES]
 
 
 @hookimpl

@@ -28,6 +28,7 @@ ERROR_RESPONSES = {
     "401": "Missing, unknown or revoked token.",
     "403": "The token's scope or the user's role does not allow this.",
     "404": "No such resource in the token's company.",
+    "409": "Somebody changed the resource at the same moment: read it again and retry.",
     "412": "If-Match does not match the current ETag: the resource changed.",
     "422": "Invalid input: an error per field.",
     "428": "If-Match is required.",
@@ -146,12 +147,12 @@ def _operation(resource: ApiResource, op: str, refs: dict[Any, str]) -> dict[str
             "summary": f"Update {a_noun} (only the fields sent change)",
             "parameters": [if_match],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": refs[(resource.update_schema, "validation")]}}}},
-            "responses": {"200": _json(one, "Updated.", ETAG_HEADER)} | _errors("401", "403", "404", "412", "422", "428", "429"),
+            "responses": {"200": _json(one, "Updated.", ETAG_HEADER)} | _errors("401", "403", "404", "409", "412", "422", "428", "429"),
         }
     return base | {
         "summary": f"Delete {a_noun}",
         "parameters": [if_match],
-        "responses": {"204": {"description": "Deleted."}} | _errors("401", "403", "404", "412", "428", "429"),
+        "responses": {"204": {"description": "Deleted."}} | _errors("401", "403", "404", "409", "412", "428", "429"),
     }
 
 

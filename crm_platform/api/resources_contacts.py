@@ -1,4 +1,4 @@
-"""The core's contact resources: people, organizations and timeline entries.
+"""The core's organizations and timeline entries (people: :mod:`resources_people`).
 
 Changes go through :mod:`crm_platform.contacts.services`, so plugins hear about them
 exactly as they do for changes made in the UI (``crm_person_created`` and friends).
@@ -20,51 +20,13 @@ from crm_platform.extensions import db
 from crm_platform.plugins.types import ApiResource
 
 
-def _check_links(data: Any) -> None:
+def check_links(data: Any) -> None:
     """Referenced organizations and owners must belong to the current company (422 otherwise)."""
     sent = data.model_fields_set
     if "organization_id" in sent and data.organization_id is not None and services.find_organization(data.organization_id) is None:
         raise ApiValidationError.one("organization_id", "No organization with this id in your company.")
     if "owner_id" in sent and data.owner_id is not None and data.owner_id not in services.member_ids():
         raise ApiValidationError.one("owner_id", "No user with this id in your company.")
-
-
-# People --------------------------------------------------------------------------
-
-
-def list_people(query: schemas.PersonQuery) -> Page[Person]:
-    """People by name, searched like the people list (``q``) and filtered."""
-    stmt = services.people_select(query.q, query.lifecycle_stage, query.organization_id)
-    if query.owner_id is not None:
-        stmt = stmt.where(Person.owner_id == query.owner_id)
-    if query.updated_since is not None:
-        stmt = stmt.where(Person.updated_at >= query.updated_since)
-    return api_page(stmt, (Person.last_name, Person.first_name, Person.id), query)
-
-
-def _apply(row: Any, data: Any) -> None:
-    for name in data.model_fields_set:
-        setattr(row, name, getattr(data, name))
-
-
-def create_person(data: schemas.PersonCreate) -> Person:
-    """A new person (``crm_person_created`` is called)."""
-    if not (data.first_name or data.last_name):
-        raise ApiValidationError.one("first_name", "Enter a first or a last name.")
-    _check_links(data)
-    person = Person(**data.model_dump())
-    services.create_person(person)
-    return person
-
-
-def update_person(person: Person, data: Any) -> None:
-    """Apply the fields sent (``crm_person_updated`` is called with the changes)."""
-    _check_links(data)
-    before = services.snapshot(person, services.PERSON_FIELDS)
-    _apply(person, data)
-    if not (person.first_name or person.last_name):
-        raise ApiValidationError.one("first_name", "Enter a first or a last name.")
-    services.update_person(person, before)
 
 
 # Organizations -------------------------------------------------------------------
@@ -83,6 +45,11 @@ def create_organization(data: schemas.OrganizationCreate) -> Organization:
     organization = Organization(**data.model_dump())
     services.create_organization(organization)
     return organization
+
+
+def _apply(row: Any, data: Any) -> None:
+    for name in data.model_fields_set:
+        setattr(row, name, getattr(data, name))
 
 
 def update_organization(organization: Organization, data: Any) -> None:
@@ -155,14 +122,6 @@ def delete_activity(activity: Activity) -> None:
 
 
 RESOURCES: list[ApiResource] = [
-    ApiResource(
-        name="people", model=Person, schema=schemas.Person, title="People",
-        description="Contacts. `q` searches names, emails, phones and organization names.",
-        list=list_people, query_schema=schemas.PersonQuery,
-        create=create_person, create_schema=schemas.PersonCreate,
-        update=update_person, update_schema=schemas.PersonUpdate,
-        delete=services.delete_person,
-    ),
     ApiResource(
         name="organizations", model=Organization, schema=schemas.Organization, title="Organizations",
         description="Businesses and institutions. Deleting one keeps its people.",

@@ -63,16 +63,23 @@ def _gate(resource: ApiResource, write: bool) -> None:
         abort(error_response(403, problem))
 
 
+def represent(resource: ApiResource, rows: list[Any]) -> list[dict[str, Any]]:
+    """The rows as JSON-ready dicts (after the resource's ``prepare``)."""
+    if resource.prepare is not None and rows:
+        resource.prepare(rows)
+    return [serialize(resource.schema, row) for row in rows]
+
+
 def one(resource: ApiResource, row: Any, status: int = 200) -> Response:
     """A single row as JSON with its ETag."""
-    data = serialize(resource.schema, row)
+    [data] = represent(resource, [row])
     response = make_response(jsonify(data), status)
     response.headers["ETag"] = etag_of(data)
     return response
 
 
 def _check_version(resource: ApiResource, row: Any) -> None:
-    problem = if_match_problem(etag_of(serialize(resource.schema, row)))
+    problem = if_match_problem(etag_of(represent(resource, [row])[0]))
     if problem is not None:
         abort(error_response(*problem))
 
@@ -84,7 +91,7 @@ def _views(resource: ApiResource) -> dict[str, Callable[..., Response]]:
         _gate(resource, write=False)
         query = parse_query(resource.query_schema or ApiListQuery)
         page = resource.list(query)  # type: ignore[misc]
-        return jsonify(data=[serialize(resource.schema, row) for row in page.items], next_cursor=page.next_cursor)
+        return jsonify(data=represent(resource, list(page.items)), next_cursor=page.next_cursor)
 
     def create_view() -> Response:
         _gate(resource, write=True)

@@ -10,7 +10,7 @@ import copy
 from typing import Any, Literal
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, create_model, field_validator
 
 from crm_platform.api.framework import ApiInput, ApiListQuery, Id, UtcDatetime, text
 from crm_platform.contacts.forms import PHONE_PATTERN, normalize_website
@@ -40,8 +40,24 @@ class Output(BaseModel):
 # People --------------------------------------------------------------------------
 
 
+class EmailAddress(Output):
+    """One of a person's email addresses."""
+
+    email: str
+    label: str
+    is_primary: bool
+
+
+class PhoneNumber(Output):
+    """One of a person's phone numbers (E.164)."""
+
+    number: str
+    label: str
+    is_primary: bool
+
+
 class Person(Output):
-    """A contact."""
+    """A contact. ``email`` and ``phone`` are the primary ones of ``emails`` and ``phones``."""
 
     id: int
     first_name: str
@@ -53,8 +69,27 @@ class Person(Output):
     lifecycle_stage: Stage
     organization_id: int | None
     owner_id: int | None
+    street: str
+    postal_code: str
+    city: str
+    region: str
+    country: str
+    website: str
+    source: str
+    emails: list[EmailAddress]
+    phones: list[PhoneNumber]
+    tags: list[str] = Field(description="Tag names.")
+    custom_fields: dict[str, Any] = Field(
+        validation_alias=AliasChoices("api_custom_fields", "custom_fields"),
+        description="Values by custom field key (see /api/v1/custom-fields): text, a list for multi-selects, a boolean for checkboxes.",
+    )
     created_at: UtcDatetime
     updated_at: UtcDatetime
+
+    @field_validator("tags", mode="before")
+    @classmethod
+    def _tag_names(cls, value: Any) -> Any:
+        return [getattr(tag, "name", tag) for tag in value or []]
 
 
 class PersonCreate(ApiInput):
@@ -68,6 +103,23 @@ class PersonCreate(ApiInput):
     lifecycle_stage: Stage = "lead"
     organization_id: Id | None = Field(default=None, description="An organization of the company, or null.")
     owner_id: Id | None = Field(default=None, description="A user of the company, or null.")
+    street: text(200) = ""
+    postal_code: text(20) = ""
+    city: text(120) = ""
+    region: text(120) = ""
+    country: text(120) = ""
+    website: text(255, description="A web address such as example.com, or empty.") = ""
+    source: text(60, description="Where the contact came from (web form, fair...).") = ""
+    tags: list[text(60, min_length=1)] = Field(default_factory=list, max_length=50, description="Tag names; the person gets exactly these (new ones are created).")
+    custom_fields: dict[text(60), Any] = Field(default_factory=dict, description="Values by custom field key; keys left out keep their value.")
+
+    @field_validator("website")
+    @classmethod
+    def _website(cls, value: str) -> str:
+        normalized = normalize_website(value)
+        if len(normalized) > 255:
+            raise ValueError("Keep the web address under 255 characters.")
+        return normalized
 
     @field_validator("email")
     @classmethod
@@ -84,9 +136,14 @@ class PersonCreate(ApiInput):
     def _phone(cls, value: str) -> str:
         import re
 
+        from crm_platform.contacts.details import DetailError, normalise_phone
+
         if value and not re.fullmatch(PHONE_PATTERN, value):
             raise ValueError("Use digits, spaces and + ( ) - . only.")
-        return value
+        try:
+            return normalise_phone(value) if value else value
+        except DetailError as exc:
+            raise ValueError(str(exc)) from exc
 
 
 PersonUpdate = partial(PersonCreate, "PersonUpdate")
@@ -99,6 +156,7 @@ class PersonQuery(ApiListQuery):
     owner_id: Id | None = None
     organization_id: Id | None = None
     updated_since: UtcDatetime | None = Field(default=None, description="Only people changed at or after this time.")
+    tag: text(60) | None = Field(default=None, description="Only people with this tag (name, any case).")
 
 
 # Organizations -------------------------------------------------------------------
@@ -201,3 +259,48 @@ class UserQuery(ApiListQuery):
     """Filters of the users list (sorted by id); ``q`` searches names and emails."""
 
     role: Literal["owner", "admin", "member", "readonly"] | None = None
+
+
+# Tags and custom fields ----------------------------------------------------------
+
+
+class Tag(Output):
+    """A label people carry; names are unique per company (any case)."""
+
+    id: int
+    name: str
+    created_at: UtcDatetime
+
+
+class TagCreate(ApiInput):
+    """A new tag (an existing name gives 422)."""
+
+    name: text(60, min_length=1)
+
+
+class TagUpdate(ApiInput):
+    """Rename a tag."""
+
+    name: text(60, min_length=1) = None  # type: ignore[assignment]
+
+
+class TagQuery(ApiListQuery):
+    """The tags, by name; ``q`` matches names."""
+
+
+class CustomField(Output):
+    """A field the company added to people or organizations (managed in the company settings)."""
+
+    id: int
+    entity: Literal["person", "organization"]
+    key: str = Field(description="The key of its value in `custom_fields`.")
+    label: str
+    field_type: Literal["text", "number", "date", "select", "multiselect", "checkbox", "url"]
+    options: list[str]
+    required: bool
+
+
+class CustomFieldQuery(ApiListQuery):
+    """Custom field definitions in their order."""
+
+    entity: Literal["person", "organization"] | None = None

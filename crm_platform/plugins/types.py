@@ -142,6 +142,8 @@ class ApiResource:
     - ``update(row, data)`` applies the fields in ``data.model_fields_set``.
     - ``delete(row)`` deletes it. Raise ``ApiValidationError`` for a 422 on a field.
     - ``get(id)`` finds a row of the current company (default: ``model`` by primary key).
+    - ``prepare(rows)`` runs before rows are serialized (a page or one row): bulk-load
+      what ``schema`` reads, so a page costs a few queries, not one per row.
 
     The id in the URL is ``<int:TABLENAME_id>`` of ``model``. Omitted callables mean the
     operation does not exist. Reads need ``view_permission``; writes need a read-write
@@ -164,3 +166,4 @@ class ApiResource:
     title: str = ""
     description: str = ""
     plugin: str = ""
+    prepare: Callable[[Sequence[Any]], Any] | None = None
