@@ -69,6 +69,7 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "CRM_DEFAULT_THEME": env("CRM_DEFAULT_THEME") or "default",
         "CRM_THEMES_PATH": env("CRM_THEMES_PATH") or str(PROJECT_ROOT / "themes"),
         "CRM_LOGIN_RATE_LIMIT": env("CRM_LOGIN_RATE_LIMIT") or "10 per minute",
+        "CRM_API_RATE_LIMIT": env("CRM_API_RATE_LIMIT") or "600 per minute",
         "CRM_TOKEN_MAX_AGE_RESET": int(env("CRM_TOKEN_MAX_AGE_RESET") or 3600),
         "CRM_TOKEN_MAX_AGE_INVITE": int(env("CRM_TOKEN_MAX_AGE_INVITE") or 7 * 24 * 3600),
         "MAIL_HOST": env("CRM_MAIL_HOST") or "localhost",

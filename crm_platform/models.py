@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from crm_platform import tenancy
+from crm_platform.api.models import ApiToken
 from crm_platform.audit.models import AuditEvent
 from crm_platform.auth.models import AuthSession, OneTimeToken, User
 from crm_platform.companies.models import Company, Invitation, Membership
@@ -25,6 +26,7 @@ search_index.install(Session)
 
 __all__ = [
     "Activity",
+    "ApiToken",
     "Attachment",
     "AuditEvent",
     "AuthSession",

@@ -291,3 +291,20 @@ def smtp_server(app: Flask) -> Iterator[_Inbox]:
         yield inbox
     finally:
         controller.stop()
+
+
+def make_api_token(company: Any, user: Any, scope: str = "write", name: str = "test token") -> str:
+    """Create a personal API token of ``user`` in ``company``; returns its secret."""
+    from crm_platform import tenancy
+    from crm_platform.api.tokens import create_token
+    from crm_platform.extensions import db as handle
+
+    with tenancy.company_scope(company.id):
+        _row, secret = create_token(user.id, name, scope)
+        handle.session.commit()
+    return secret
+
+
+def bearer(secret: str, **headers: str) -> dict[str, str]:
+    """Request headers authenticating with the API token ``secret`` (plus ``headers``)."""
+    return {"Authorization": f"Bearer {secret}", **headers}

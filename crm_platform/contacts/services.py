@@ -74,6 +74,14 @@ def people_page(
     return listing_page(build_people_listing(args), cursor, limit)
 
 
+def people_select(q: str | None = None, stage: str | None = None, organization_id: int | None = None) -> sa.Select[Any]:
+    """The query behind :func:`people_page` (search and filters, no order): the API adds its own filters."""
+    from crm_platform.contacts.listing import build_people_listing
+
+    args = {"q": q or "", "stage": stage or "", "organization": "" if organization_id is None else str(organization_id)}
+    return build_people_listing(args).statement
+
+
 def get_person(person_id: int) -> Person:
     """The person with ``person_id`` in the current company, else 404."""
     return db.first_or_404(select(Person).where(Person.id == person_id))
@@ -173,10 +181,15 @@ def delete_person(person: Person) -> None:
 
 def organizations_page(q: str | None = None, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page[Organization]:
     """Organizations sorted by (name, id), optionally searched by name, one keyset page."""
+    return keyset_page(organizations_select(q), (Organization.name, Organization.id), cursor, limit)
+
+
+def organizations_select(q: str | None = None) -> sa.Select[Any]:
+    """The query behind :func:`organizations_page` (the API adds its own filters)."""
     stmt = select(Organization)
     for term in search_terms(q):
         stmt = stmt.where(_matches_any(term, (Organization.name,)))
-    return keyset_page(stmt, (Organization.name, Organization.id), cursor, limit)
+    return stmt
 
 
 def people_counts(organization_ids: Sequence[int]) -> dict[int, int]:

@@ -306,3 +306,16 @@ def crm_load_demo_data(company: Any, faker: Any) -> None:
     :param company: the demo company.
     :param faker: a seeded ``faker.Faker`` instance, so demo data is reproducible.
     """
+
+
+# --- REST API: called once at start ---------------------------------------------------
+
+
+@hookspec
+def crm_api_resources() -> list[Any]:
+    """Return :class:`~crm_platform.plugins.ApiResource` records served under ``/api/v1``.
+
+    Their routes and schemas appear in the OpenAPI document. Resource names are unique
+    across the core and plugins. A company that has not enabled the plugin gets 404 on
+    its resources; tokens, tenancy, permissions, ETags and rate limits are the core's.
+    """

@@ -33,6 +33,7 @@ CORE_PLUGINS: tuple[str, ...] = (
     "crm_platform.themes.hooks",
     "crm_platform.plugins.hooks",
     "crm_platform.webhooks.hooks",
+    "crm_platform.api.hooks",
 )
 
 

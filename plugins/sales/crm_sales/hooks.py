@@ -39,6 +39,14 @@ def crm_register_blueprints() -> list[Blueprint]:
 
 
 @hookimpl
+def crm_api_resources() -> list[Any]:
+    """The ``deals`` resource of the REST API."""
+    from crm_sales.api import RESOURCES
+
+    return RESOURCES
+
+
+@hookimpl
 def crm_migration_locations() -> list[str]:
     """The ``sales`` Alembic branch."""
     return [str(Path(__file__).parent / "migrations" / "versions")]
