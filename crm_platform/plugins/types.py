@@ -138,6 +138,9 @@ class WebhookEvent:
 
     name: str
     description: str
+
+
+@dataclass(frozen=True)
 class ApiResource:
     """A JSON resource under ``/api/v1/<name>`` (returned by ``crm_api_resources``).
 
