@@ -37,5 +37,14 @@ def new_entry_form() -> Any:
 
 @bp.app_context_processor
 def timeline_globals() -> dict[str, Any]:
-    """``new_entry_form()`` and ``is_overdue(activity)`` for the timeline templates."""
-    return {"new_entry_form": new_entry_form, "is_overdue": is_overdue}
+    """What ``timeline/_entry.html`` and the composer need, on every blueprint's pages (the feed, fragments)."""
+    from crm_platform.contacts import plugin_ui
+    from crm_platform.contacts.services import can_delete_activity
+
+    return {
+        "new_entry_form": new_entry_form,
+        "is_overdue": is_overdue,
+        "can_delete_activity": can_delete_activity,
+        "timeline_entry_types": plugin_ui.entry_types,
+        "render_entry": plugin_ui.render_entry,
+    }
