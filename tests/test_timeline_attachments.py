@@ -137,3 +137,16 @@ def test_filenames_and_types():
     assert sniff_type(b"<svg onload=alert(1)>", "a.svg") == "text/plain"
     assert sniff_type(b"\x00\x01\x02", "a.bin") == "application/octet-stream"
     assert sniff_type(b"PK\x03\x04rest", "report.xlsx").endswith("spreadsheetml.sheet")
+
+
+def test_deleting_an_organization_removes_the_files_of_its_own_entries(app, logged_in_client, company, db):
+    from tests.timeline_helpers import add_organization
+
+    organization = add_organization(company, db)
+    data = {"kind": "note", "body": "Org file", "files": [(io.BytesIO(PDF), "org.pdf")]}
+    assert htmx_post(logged_in_client, f"/organizations/{organization.id}/activities", data, content_type="multipart/form-data").status_code == 200
+    [row] = attachments(company, db)
+    path = Path(app.instance_path) / "uploads" / str(company.id) / row.storage_name
+    assert path.exists()
+    assert htmx_post(logged_in_client, f"/organizations/{organization.id}/delete").status_code == 200
+    assert not path.exists() and attachments(company, db) == []
