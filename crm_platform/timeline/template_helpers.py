@@ -7,7 +7,7 @@ from typing import Any
 from markupsafe import Markup
 
 from crm_platform.timeline.blueprint import bp
-from crm_platform.timeline.markdown import render_markdown
+from crm_platform.timeline.markdown import excerpt, render_markdown
 from crm_platform.timeline.tasks import is_overdue
 
 
@@ -15,6 +15,12 @@ from crm_platform.timeline.tasks import is_overdue
 def timeline_markdown(text: str) -> Markup:
     """A note's Markdown as sanitised HTML (put it inside an element with ``hx-disable``)."""
     return render_markdown(text)
+
+
+@bp.app_template_filter("timeline_excerpt")
+def timeline_excerpt(text: str, length: int = 120) -> str:
+    """One line of an entry's text, mentions shown as ``@Name`` (widgets, lists)."""
+    return excerpt(text, length)
 
 
 @bp.app_template_filter("filesize")
