@@ -251,7 +251,7 @@ def timeline_page(
     limit: int = TIMELINE_SIZE,
 ) -> Page[Activity]:
     """Activities of a person or an organization, newest first, one keyset page."""
-    stmt = select(Activity)
+    stmt = select(Activity).options(selectinload(Activity.assignee), selectinload(Activity.attachments))
     if person_id is not None:
         stmt = stmt.where(Activity.person_id == person_id)
     if organization_id is not None:
