@@ -173,7 +173,7 @@ def test_search_as_you_type_returns_only_the_results(logged_in_client, company, 
     add_person(company, db)
     add_person(company, db, first_name="Charles", last_name="Babbage")
     page = logged_in_client.get("/people").get_data(as_text=True)
-    assert 'keyup changed delay:300ms from:#people-q' in page
+    assert 'input changed delay:300ms from:#people-q' in page
     assert 'hx-target="#people-results"' in page
     assert 'hx-push-url="true"' in page
     response = logged_in_client.get("/people?q=babb", headers={"HX-Request": "true"})

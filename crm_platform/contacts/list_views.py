@@ -21,6 +21,11 @@ from flask_login import login_required
 BULK_ACTIONS = ("tag", "owner", "stage", "delete")
 
 
+def people_count(n: int) -> str:
+    """``1 person``, ``3 people``."""
+    return f"{n:,} {'person' if n == 1 else 'people'}"
+
+
 def list_query(built: listing.PeopleListing) -> list[tuple[str, str]]:
     """The query parameters that reproduce ``built`` (valid filters, search and sort)."""
     pairs = [("q", built.q)] if built.q else []
@@ -115,20 +120,20 @@ def bulk_action(action: str) -> Response:
     people = bulk.selected_people(bulk.parse_ids(request.form.getlist("ids")))
     try:
         if action == "tag":
-            added = bulk.tag_people(people, request.form.get("tag", ""))
-            message = f"Tagged {len(people)} people ({added} new tags)."
+            bulk.tag_people(people, request.form.get("tag", ""))
+            message = f"Tagged {people_count(len(people))}."
         elif action == "owner":
             raw = request.form.get("owner", "")
             owner_id = None if raw in ("", "none") else (int(raw) if raw.isdigit() else -1)
             bulk.assign_owner(people, owner_id)
-            message = f"Owner changed for {len(people)} people."
+            message = f"Owner changed for {people_count(len(people))}."
         elif action == "stage":
             bulk.change_stage(people, request.form.get("stage", ""))
-            message = f"Stage changed for {len(people)} people."
+            message = f"Stage changed for {people_count(len(people))}."
         else:
             ids = bulk.trash_people(people)
             db.session.commit()
-            return _results(f"Moved {len(ids)} people to the trash.", undo_toast(ids))
+            return _results(f"Moved {people_count(len(ids))} to the trash.", undo_toast(ids))
     except bulk.BulkError as error:
         db.session.rollback()
         if not is_htmx():
@@ -153,7 +158,7 @@ def restore_people() -> Response:
     """Take the selected people out of the trash (Undo, or the trash page)."""
     restored = bulk.restore_people(bulk.parse_ids(request.form.getlist("ids")))
     db.session.commit()
-    message = f"Restored {restored} people."
+    message = f"Restored {people_count(restored)}."
     if request.form.get("next") == "trash":
         flash(message, "success")
         from crm_platform.errors import htmx_redirect

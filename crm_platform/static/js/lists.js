@@ -45,17 +45,15 @@
       close.addEventListener("click", function () { toast.remove(); });
       toast.appendChild(close);
       setTimeout(function () { toast.remove(); }, UNDO_MS);
-      toast.querySelector("form") && toast.querySelector("form").addEventListener("submit", function () {
-        setTimeout(function () { toast.remove(); }, 50);
-      });
     });
   }
 
   document.addEventListener("htmx:afterSettle", function () { refresh(); armUndo(); });
   document.addEventListener("htmx:oobAfterSwap", armUndo);
-  document.addEventListener("htmx:beforeRequest", function (event) {
-    var form = event.target.closest && event.target.closest("[data-undo-toast] form");
-    if (form) setTimeout(function () { var t = form.closest("[data-undo-toast]"); if (t) t.remove(); }, 50);
+  // Undo done: the toast goes (after htmx has fired the response's toast event from it).
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var toast = event.target.closest && event.target.closest("[data-undo-toast]");
+    if (toast && event.detail.successful) toast.remove();
   });
   document.addEventListener("DOMContentLoaded", function () { refresh(); armUndo(); });
 })();
