@@ -83,11 +83,14 @@ def people_context(args: Any = None) -> dict[str, Any]:
 @bp.get("/people")
 @login_required
 @require_permission("records.view")
-def people() -> tuple[str, int]:
+def people() -> tuple[str, int] | tuple[str, int, dict[str, str]]:
     """People with search, filters and sort, one keyset page; htmx requests get the results block."""
     context = people_context()
     if is_htmx() and request.headers.get("HX-History-Restore-Request") != "true":
-        return render("contacts/people_list.html", block="results", **context)
+        body, status = render("contacts/people_list.html", block="results", **context)
+        # Push the clean URL (valid filters only, no empty fields) rather than the raw form.
+        clean = _url(context["pairs"], cursor=context["cursor"] or "")
+        return body, status, {"HX-Push-Url": clean, "Vary": "HX-Request"}
     return render("contacts/people_list.html", **context, **_filter_options())
 
 
