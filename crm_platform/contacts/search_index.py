@@ -239,9 +239,11 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
         and (obj in session.deleted or _changed(obj, ("name",)))
     ]
     if organizations:
-        m = PersonOrganization.__table__
-        rows = session.connection().execute(sa.select(m.c.person_id).where(m.c.organization_id.in_(organizations)))
-        session.info.setdefault("crm_reindex", set()).update(row[0] for row in rows)
+        m, p = PersonOrganization.__table__, Person.__table__
+        conn = session.connection()
+        members = conn.execute(sa.select(m.c.person_id).where(m.c.organization_id.in_(organizations)))
+        primary = conn.execute(sa.select(p.c.id).where(p.c.organization_id.in_(organizations)))
+        session.info.setdefault("crm_reindex", set()).update(row[0] for row in [*members, *primary])
 
 
 def _after_flush(session: Session, flush_context: Any) -> None:
