@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from bench import settings as S
 from bench.fake import Generator
+from bench.seed_contacts import e164, seed_contacts
 
 BATCH = 10_000
 EXTRA_MEMBERS = 4
@@ -137,16 +138,22 @@ def seed_all(log: Log) -> None:
         domains = [r["website"].removeprefix("https://www.") for r in org_rows]
         owners: list[int | None] = [*users, None]
         person_orgs: list[tuple[str, int | None]] = []
+        person_rows: list[dict[str, Any]] = []
 
         def people_rows() -> Iterator[dict[str, Any]]:
             for row, org_index in gen.people(company_id, S.PEOPLE, org_ids, domains, owners):
+                row["phone"] = e164(row["phone"])
                 person_orgs.append((row["first_name"], org_index))
+                person_rows.append(row)
                 yield row
 
         _insert(conn, person, people_rows(), log, "people")
         person_ids = list(conn.scalars(
             sa.select(person.c.id).where(person.c.company_id == company_id).order_by(person.c.id)))
         people = [(pid, first, o) for pid, (first, o) in zip(person_ids, person_orgs, strict=True)]
+        started = time.perf_counter()
+        seed_contacts(conn, tables, company_id, list(zip(person_ids, person_rows, strict=True)), org_ids, org_names, log)
+        log(f"  contacts tables and search index in {time.perf_counter() - started:.1f}s")
         rows = gen.activities(company_id, S.ACTIVITIES, people, org_ids, org_names, users)
         _insert(conn, activity, rows, log, "activities")
         started = time.perf_counter()

@@ -14,11 +14,13 @@ LOG_DIR = CACHE_DIR / "logs"
 RESULTS_DIR = BENCH_DIR / "results"
 
 # Bump DATASET_VERSION whenever the seeded data changes shape: a new cache file is built.
-DATASET_VERSION = "v1"
-PEOPLE = 100_000
-ORGANIZATIONS = 20_000
-ACTIVITIES = 1_000_000
-DEALS = 10_000  # seeded once a "sales" plugin with a bench seeder exists (see seed.PLUGIN_SEEDERS)
+DATASET_VERSION = "v2"  # v2: emails, phones, memberships, tags, custom fields, search documents
+# BENCH_SCALE=0.01 seeds 1 % of the dataset (1,000 people...) to check the bench code quickly.
+SCALE = float(os.environ.get("BENCH_SCALE", "1") or 1)
+PEOPLE = max(int(100_000 * SCALE), 200)
+ORGANIZATIONS = max(int(20_000 * SCALE), 50)
+ACTIVITIES = max(int(1_000_000 * SCALE), 4_000)
+DEALS = max(int(10_000 * SCALE), 50)  # seeded once a "sales" plugin with a bench seeder exists (see seed.PLUGIN_SEEDERS)
 HISTORY_DAYS = 730
 
 COMPANY_NAME = "Bench Co"

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench import settings as S
 from bench.client import Client, next_link
 from bench.seed import Dataset
 
 WARMUP = 5
 REQUESTS = 50
-DEEP_PAGES = 50
+DEEP_PAGES = min(50, S.PEOPLE // 50 - 2)  # fewer on a small BENCH_SCALE dataset
 
 
 class Skip(Exception):
@@ -123,6 +124,10 @@ CASES: list[Case] = [
     Case("person detail with timeline", lambda ctx: (ctx.crm, f"/people/{ctx.data.heavy_person_id}")),
     # Beyond the list: the worst case of search, and the form every edit goes through.
     Case("people search, no match (full walk)", lambda ctx: (ctx.crm, "/people?q=zzqx")),
+    Case("people list sorted by last update", lambda ctx: (ctx.crm, "/people?sort=-updated")),
+    Case("people list filtered by tag", lambda ctx: (ctx.crm, "/people?tag=vip")),
+    Case("people list, custom field filter", lambda ctx: (ctx.crm, "/people?cf_plan=Enterprise")),
+    Case("people search, full-text prefix of two words", lambda ctx: (ctx.crm, f"/people?q=a+{ctx.data.common_last_name[:3].lower()}")),
     Case("person edit form", lambda ctx: (ctx.crm, f"/people/{ctx.data.person_ids[1]}/edit"), n=20),
     Case("organizations list, first page", lambda ctx: (ctx.crm, "/organizations")),
     Case("company feed", _company_feed),

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from huey import Huey, RedisHuey, SqliteHuey
+from huey import Huey, RedisHuey, SqliteHuey, crontab
 
 from crm_platform.config import instance_path
 
@@ -107,3 +107,19 @@ def run_worker(app: Any, workers: int = 2) -> None:
     consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True, check_worker_health=True)
     log.info("worker started: %s", type(huey.storage).__name__)
     consumer.run()
+
+
+# Core schedules -------------------------------------------------------------------
+
+
+def _purge_people_trash() -> int:
+    """Delete for good the people in the trash for more than 30 days (every company)."""
+    from crm_platform.contacts.bulk import purge_trash
+
+    return purge_trash()
+
+
+# Every night at 03:17 (worker time); people stay restorable for at least 30 days.
+purge_people_trash = huey.periodic_task(crontab(minute="17", hour="3"), name="crm.purge_people_trash")(
+    with_app_context(_purge_people_trash)
+)

@@ -10,7 +10,6 @@ from crm_platform.audit.models import AuditEvent
 from crm_platform.auth.models import AuthSession, OneTimeToken, User
 from crm_platform.companies.models import Company, Invitation, Membership
 from crm_platform.contacts import search_index, trash
-from crm_platform.contacts.search_index import PersonSearch
 from crm_platform.contacts.saved_views import SavedView
 from crm_platform.contacts.models import Activity, Organization, Person, PersonEmail, PersonOrganization, PersonPhone, PersonTag, Tag
 from crm_platform.customfields.models import CustomField, CustomFieldValue
@@ -44,7 +43,6 @@ __all__ = [
     "PersonEmail",
     "PersonOrganization",
     "PersonPhone",
-    "PersonSearch",
     "PersonTag",
     "PluginSetting",
     "PluginState",

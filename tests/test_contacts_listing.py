@@ -11,7 +11,7 @@ from crm_platform import tenancy
 from crm_platform.contacts import listing, search_index
 from crm_platform.contacts.details import EmailEntry, MembershipEntry, PhoneEntry, set_emails, set_memberships, set_phones, set_tags
 from crm_platform.contacts.models import Organization, Person
-from crm_platform.contacts.search_index import PersonSearch
+from crm_platform.contacts.search_index import person_search
 from crm_platform.contacts.services import create_person, delete_person
 from crm_platform.customfields.service import create_field, set_values, validate_values
 from crm_platform.models_base import utcnow
@@ -103,7 +103,8 @@ def test_index_follows_edits_renames_and_deletes(db, people):
     assert names({"q": "jacquard"}) == []
     delete_person(people["charles"])
     db.session.commit()
-    assert db.session.get(PersonSearch, people["charles"].id) is None
+    gone = db.session.execute(select(person_search).where(person_search.c.person_id == people["charles"].id)).first()
+    assert gone is None
     assert names({"q": "babbage"}) == []
 
 
@@ -221,3 +222,16 @@ def test_people_statement_is_ordered_and_unpaginated(people):
     assert stmt._limit_clause is None
     assert names({"sort": "-name"}) == ["Ada Lovelace", "Grace Hopper", "Charles Babbage"]
     assert db_scalars(select(Person.id).where(Person.id.in_(search_index.matching_person_ids("grace"))))
+
+
+def test_list_page_pushes_the_clean_url_and_shows_chips_and_notices(logged_in_client, company, db):
+    with tenancy.company_scope(company.id):
+        person(db, "Ada", "Lovelace", lifecycle_stage="customer")
+    response = logged_in_client.get("/people?q=ada&stage=customer&owner=&tag=&sort=name&cf_nope=1",
+                                    headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert response.headers["HX-Push-Url"] == "/people?q=ada&stage=customer"
+    assert "Ada Lovelace" in html and "Stage: Customer" in html and "Search: ada" in html
+    assert "There is no custom field &#39;nope&#39;" in html
+    assert 'href="/people?q=ada"' in html  # the stage chip's remove link
+    assert "1 person match" in " ".join(html.split())

@@ -142,7 +142,8 @@ def test_list_does_not_query_per_row(logged_in_client, company, user, db):
         assert logged_in_client.get("/people").status_code == 200
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
-    assert len(statements) <= 2, statements
+    # The page, its tags (selectinload) and the bounded count: a constant number of queries.
+    assert len(statements) <= 3, statements
 
 
 # Search and filters ---------------------------------------------------------------
@@ -172,7 +173,7 @@ def test_search_as_you_type_returns_only_the_results(logged_in_client, company, 
     add_person(company, db)
     add_person(company, db, first_name="Charles", last_name="Babbage")
     page = logged_in_client.get("/people").get_data(as_text=True)
-    assert 'hx-trigger="input changed delay:300ms, search"' in page
+    assert 'input changed delay:300ms from:#people-q' in page
     assert 'hx-target="#people-results"' in page
     assert 'hx-push-url="true"' in page
     response = logged_in_client.get("/people?q=babb", headers={"HX-Request": "true"})
@@ -190,10 +191,10 @@ def test_filter_by_stage(logged_in_client, company, db):
     assert "Ada Lovelace" in html and "Charles Babbage" not in html
 
 
-def test_unknown_stage_filter_is_422(logged_in_client):
+def test_unknown_stage_filter_is_ignored_with_a_notice(logged_in_client):
     response = logged_in_client.get("/people?stage=bogus")
-    assert response.status_code == 422
-    assert "Not a valid choice" in response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "is not a lifecycle stage; that filter was ignored" in response.get_data(as_text=True)
 
 
 def test_filter_by_organization(logged_in_client, company, db):
@@ -202,4 +203,5 @@ def test_filter_by_organization(logged_in_client, company, db):
     add_person(company, db, first_name="Charles", last_name="Babbage")
     html = logged_in_client.get(f"/people?organization={organization.id}").get_data(as_text=True)
     assert "Ada Lovelace" in html and "Charles Babbage" not in html
-    assert logged_in_client.get("/people?organization=abc").status_code == 422
+    bad = logged_in_client.get("/people?organization=abc")
+    assert bad.status_code == 200 and "organization filter was ignored" in bad.get_data(as_text=True)

@@ -1,4 +1,4 @@
-"""People: the list with search and filters, the detail page with the timeline, edits."""
+"""People: the detail page with the timeline, edits (the list is in list_views.py)."""
 
 from __future__ import annotations
 
@@ -6,35 +6,13 @@ from flask import Response, flash, request, url_for
 from flask_login import current_user, login_required
 
 from crm_platform.contacts import plugin_ui, services
-from crm_platform.contacts.blueprint import bp, clean_filters
-from crm_platform.contacts.forms import ActivityForm, PeopleFilterForm, id_text, optional_int, person_form
+from crm_platform.contacts.blueprint import bp
+from crm_platform.contacts.forms import ActivityForm, id_text, person_form
 from crm_platform.contacts.models import Person
-from crm_platform.contacts.pagination import Page
 from crm_platform.errors import htmx_redirect
 from crm_platform.extensions import db
 from crm_platform.permissions import require_permission
 from crm_platform.templating import render
-
-
-@bp.get("/people")
-@login_required
-@require_permission("records.view")
-def people() -> tuple[str, int]:
-    """People by name, one keyset page; htmx requests get only the results block."""
-    form = PeopleFilterForm(request.args)
-    if not form.validate():
-        return render(
-            "contacts/people_list.html", block="results", status=422,
-            form=form, page=Page([]), filters={}, organization=None, columns=[],
-        )
-    organization_id = optional_int(form.organization.data)
-    organization = services.find_organization(organization_id)
-    page = services.people_page(form.q.data, form.stage.data or None, organization_id, form.cursor.data)
-    filters = clean_filters(q=form.q.data, stage=form.stage.data, organization=organization_id)
-    return render(
-        "contacts/people_list.html", block="results",
-        form=form, page=page, filters=filters, organization=organization, columns=plugin_ui.list_columns(page.items),
-    )
 
 
 @bp.get("/people/new")

@@ -31,11 +31,10 @@ from typing import Any
 import phonenumbers
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
 from crm_platform.contacts.models import Organization, Person, PersonEmail, PersonOrganization, PersonPhone
 from crm_platform.extensions import db
-from crm_platform.tenancy import CompanyOwned
 
 MAX_TERMS = 8
 MAX_TERM_LENGTH = 60
@@ -52,14 +51,15 @@ _WORD = re.compile(r"[^\W_]+")
 _PHONE_QUERY = re.compile(r"^[\d\s+().\-/]+$")
 
 
-class PersonSearch(CompanyOwned, db.Model):
-    """The search document of one person (see the module docstring)."""
-
-    __tablename__ = "person_search"
-
-    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"), primary_key=True,
-                                           autoincrement=False)
-    document: Mapped[str] = mapped_column(sa.Text, default="", nullable=False)
+# A plain table, not a CompanyOwned model: only this module reads or writes it, with Core
+# statements, and queries reach it through ``person`` (which the tenancy scope limits).
+person_search = sa.Table(
+    "person_search",
+    db.metadata,
+    sa.Column("person_id", sa.ForeignKey("person.id", ondelete="CASCADE"), primary_key=True, autoincrement=False),
+    sa.Column("company_id", sa.ForeignKey("company.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("document", sa.Text, nullable=False, default=""),
+)
 
 
 def fold(text: str) -> str:
@@ -130,9 +130,9 @@ def matching_person_ids(q: str | None) -> sa.Select | None:
     if not terms:
         return _punctuation_match(q)
     if db.session.get_bind().dialect.name == "postgresql":
-        vector = sa.func.to_tsvector(sa.literal_column("'simple'::regconfig"), PersonSearch.document)
+        vector = sa.func.to_tsvector(sa.literal_column("'simple'::regconfig"), person_search.c.document)
         query = sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"), sa.bindparam(None, _tsquery(terms)))
-        return sa.select(PersonSearch.person_id).where(vector.op("@@")(query))
+        return sa.select(person_search.c.person_id).where(vector.op("@@")(query))
     fts = sa.table(FTS_TABLE, sa.column("rowid"))
     match = sa.literal_column(FTS_TABLE).op("MATCH")(sa.bindparam(None, _fts5_query(terms)))
     return sa.select(fts.c.rowid).select_from(fts).where(match)
@@ -182,7 +182,7 @@ def _documents(conn: sa.Connection, person_ids: Sequence[int]) -> dict[int, tupl
 def reindex_on(conn: sa.Connection, person_ids: Iterable[int]) -> None:
     """Re-build the documents of ``person_ids`` on ``conn`` (people that no longer exist lose theirs)."""
     ids = sorted(set(person_ids))
-    table = PersonSearch.__table__
+    table = person_search
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         documents = _documents(conn, chunk)
@@ -239,9 +239,11 @@ def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
         and (obj in session.deleted or _changed(obj, ("name",)))
     ]
     if organizations:
-        m = PersonOrganization.__table__
-        rows = session.connection().execute(sa.select(m.c.person_id).where(m.c.organization_id.in_(organizations)))
-        session.info.setdefault("crm_reindex", set()).update(row[0] for row in rows)
+        m, p = PersonOrganization.__table__, Person.__table__
+        conn = session.connection()
+        members = conn.execute(sa.select(m.c.person_id).where(m.c.organization_id.in_(organizations)))
+        primary = conn.execute(sa.select(p.c.id).where(p.c.organization_id.in_(organizations)))
+        session.info.setdefault("crm_reindex", set()).update(row[0] for row in [*members, *primary])
 
 
 def _after_flush(session: Session, flush_context: Any) -> None:
