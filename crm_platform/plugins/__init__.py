@@ -47,6 +47,14 @@ _LAZY = {
     "Activity": ("crm_platform.contacts.models", "Activity"),
     "add_activity": ("crm_platform.contacts.services", "add_activity"),
     "company_members": ("crm_platform.companies.service", "company_members"),
+    "create_person": ("crm_platform.contacts.services", "create_person"),
+    "create_organization": ("crm_platform.contacts.services", "create_organization"),
+    "find_organization": ("crm_platform.contacts.services", "find_organization"),
+    "organization_choices": ("crm_platform.contacts.services", "organization_choices"),
+    "public_view": ("crm_platform.plugins.public", "public_view"),
+    "rate_limit": ("crm_platform.plugins.public", "rate_limit"),
+    "company_by_slug": ("crm_platform.plugins.public", "company_by_slug"),
+    "current_company": ("crm_platform.plugins.public", "current_company"),
 }
 
 
@@ -91,4 +99,12 @@ __all__ = [
     "render",
     "require_permission",
     "send_mail",
+    "create_person",
+    "create_organization",
+    "find_organization",
+    "organization_choices",
+    "public_view",
+    "rate_limit",
+    "company_by_slug",
+    "current_company",
 ]
