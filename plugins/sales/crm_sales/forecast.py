@@ -61,9 +61,9 @@ class ForecastFilters:
 
     @classmethod
     def parse(cls, args: Any, currency: str) -> ForecastFilters:
-        """Read the filters from the query string; bad values fall back to the defaults (this month + 5)."""
-        start = add_months(utcnow().date(), 0)
-        first = parse_month(args.get("from")) or start
+        """Read the filters from the query string; bad values fall back to the defaults (2 months back, 6 months)."""
+        today = utcnow().date()
+        first = parse_month(args.get("from")) or add_months(today, -2)  # two months back: won against target
         last = parse_month(args.get("to")) or add_months(first, 5)
         if last < first:
             first, last = last, first

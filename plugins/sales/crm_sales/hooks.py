@@ -260,10 +260,12 @@ def crm_purge_company_data(company: Any) -> None:
 @hookimpl(trylast=True)
 def crm_load_demo_data(company: Any, faker: Any) -> None:
     """About 40 deals across the default pipeline, after the contacts' demo data."""
+    from crm_sales import demo_leads
     from crm_sales.demo import load
 
     if is_enabled(PLUGIN, company.id):
         load(faker)
+        demo_leads.load(faker)
 
 
 @hookimpl

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from flask import Response, flash, request, url_for
 from flask_login import login_required
 
@@ -34,8 +36,13 @@ def forecast() -> tuple[str, int]:
         filters=filters, forecast=figures, owners=owners, owner_names=dict(owners),
         pipelines=pipelines, pipeline_names={p.id: p.name for p in pipelines}, currencies=currencies,
         company_currency=currency, month_label=month_label, attainment=attainment,
-        month_options=_month_options(today.year), can_set_targets=has_permission("sales.targets"),
+        month_options=_month_options(today.year), can_set_targets=has_permission("sales.targets"), whole=whole,
     )
+
+
+def whole(amount: Decimal) -> Decimal:
+    """An amount rounded to whole currency units (the forecast shows no cents)."""
+    return Decimal(amount).quantize(Decimal(1), ROUND_HALF_UP)
 
 
 def _month_options(year: int) -> list[tuple[str, str]]:
