@@ -178,7 +178,7 @@ def crm_plugin_enabled(company: Any, plugin: str) -> None:
 
 @hookimpl
 def crm_person_merged(survivor: Any, merged: Any) -> None:
-    """Move the merged person's deal roles to the survivor (a deal keeps one row per person)."""
+    """Move the merged person's deal roles (a deal keeps one row per person) and converted leads to the survivor."""
     both = select(DealPerson.deal_id).where(DealPerson.person_id == survivor.id)
     db.session.execute(
         delete(DealPerson)
@@ -189,13 +189,20 @@ def crm_person_merged(survivor: Any, merged: Any) -> None:
         update(DealPerson).where(DealPerson.person_id == merged.id).values(person_id=survivor.id)
         .execution_options(synchronize_session=False)
     )
+    db.session.execute(
+        update(Lead).where(Lead.person_id == merged.id).values(person_id=survivor.id).execution_options(synchronize_session=False)
+    )
 
 
 @hookimpl
 def crm_organization_merged(survivor: Any, merged: Any) -> None:
-    """Move the merged organization's deals to the survivor."""
+    """Move the merged organization's deals and converted leads to the survivor."""
     db.session.execute(
         update(Deal).where(Deal.organization_id == merged.id).values(organization_id=survivor.id)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(Lead).where(Lead.organization_id == merged.id).values(organization_id=survivor.id)
         .execution_options(synchronize_session=False)
     )
 

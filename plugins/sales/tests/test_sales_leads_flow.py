@@ -223,3 +223,18 @@ def test_deal_form_uses_the_organization_picker(logged_in_client, company, db, s
             "organization_id": str(last.id)}
     assert logged_in_client.post_form("/sales/deals", data, token_from="/sales/deals/new").status_code == 303
     assert logged_in_client.post_form("/sales/deals", {**data, "organization_id": "999999"}, token_from="/sales/deals/new").status_code == 422
+
+
+def test_merging_people_keeps_the_lead_link(logged_in_client, company, contacts, db):
+    from crm_platform.contacts.models import Person
+    from crm_platform.privacy.service import merge_people
+
+    lead_id = add_lead(company, db, name="Twin", email="twin@x.example")
+    assert logged_in_client.post_form(f"/sales/leads/{lead_id}/convert", token_from=f"/sales/leads/{lead_id}").status_code == 303
+    converted = get_lead(company, db, lead_id).person_id
+    with tenancy.company_scope(company.id):
+        survivor = db.session.scalars(select(Person).where(Person.id == contacts[0])).one()
+        merged = db.session.scalars(select(Person).where(Person.id == converted)).one()
+        merge_people(survivor, merged)
+        db.session.commit()
+    assert get_lead(company, db, lead_id).person_id == contacts[0]

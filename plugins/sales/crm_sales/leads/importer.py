@@ -67,7 +67,14 @@ def import_leads(data: bytes, encoding: str, default_source: str = "", owner_id:
     text = decode(data, encoding)
     if "\x00" in text:
         raise ImportRefused("The file contains binary data (NUL bytes); it is not a CSV file.")
-    csv.field_size_limit(MAX_CELL)
+    previous_limit = csv.field_size_limit(MAX_CELL)  # process-wide: restored below
+    try:
+        return _read(text, default_source, owner_id)
+    finally:
+        csv.field_size_limit(previous_limit)
+
+
+def _read(text: str, default_source: str, owner_id: int | None) -> ImportReport:
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
