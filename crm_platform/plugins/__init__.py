@@ -66,6 +66,14 @@ _LAZY = {
     "notify": ("crm_platform.timeline.notifications", "notify"),
     "Notification": ("crm_platform.timeline.models", "Notification"),
     "emit_event": ("crm_platform.webhooks.events", "emit_event"),
+    "create_person": ("crm_platform.contacts.services", "create_person"),
+    "create_organization": ("crm_platform.contacts.services", "create_organization"),
+    "find_organization": ("crm_platform.contacts.services", "find_organization"),
+    "organization_choices": ("crm_platform.contacts.services", "organization_choices"),
+    "public_view": ("crm_platform.plugins.public", "public_view"),
+    "rate_limit": ("crm_platform.plugins.public", "rate_limit"),
+    "company_by_slug": ("crm_platform.plugins.public", "company_by_slug"),
+    "current_company": ("crm_platform.plugins.public", "current_company"),
 }
 
 
@@ -129,4 +137,12 @@ __all__ = [
     "Notification",
     "WebhookEvent",
     "emit_event",
+    "create_person",
+    "create_organization",
+    "find_organization",
+    "organization_choices",
+    "public_view",
+    "rate_limit",
+    "company_by_slug",
+    "current_company",
 ]

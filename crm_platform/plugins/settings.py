@@ -8,7 +8,7 @@ from flask import current_app
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from crm_platform.extensions import db
 from crm_platform.plugins.models import PluginSetting
@@ -40,8 +40,20 @@ def get_setting(plugin: str, name: str) -> Any:
     return next((f.default for f in fields_of(plugin) if f.name == name), None)
 
 
+def _custom(check: Any) -> Any:
+    def validator(form: Any, field: Any) -> None:
+        if field.data not in (None, ""):
+            problem = check(field.data)
+            if problem:
+                raise ValidationError(problem)
+
+    return validator
+
+
 def _wtf_field(spec: SettingField) -> Any:
     validators: list[Any] = [DataRequired()] if spec.required and spec.type != "bool" else [Optional()]
+    if spec.validate is not None:
+        validators.append(_custom(spec.validate))
     if spec.type == "int":
         return IntegerField(spec.label, validators=validators, description=spec.help)
     if spec.type == "bool":

@@ -103,6 +103,8 @@ class SettingField:
     choices: tuple[tuple[str, str], ...] = ()
     help: str = ""
     required: bool = False
+    validate: Callable[[Any], str | None] | None = None
+    """Optional check of a non-empty value: returns an error message, or None when it is fine."""
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from crm_sales.hooks import (  # noqa: F401 - re-exported for pluggy
     crm_personal_data_export,
     crm_plugin_enabled,
     crm_purge_company_data,
+    crm_register_jobs,
     crm_register_blueprints,
     crm_register_permissions,
     crm_search,

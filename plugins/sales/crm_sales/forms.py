@@ -14,6 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from crm_platform.plugins import find_organization, organization_choices
 from crm_sales import services
 from crm_sales.currencies import CURRENCIES
 from crm_sales.models import ROLES, Deal, Pipeline
@@ -44,6 +45,19 @@ def optional_int(value: Any) -> int | None:
         return -1  # never a valid choice: the select answers "Not a valid choice"
 
 
+class OrganizationField(SelectField):
+    """The core organization picker: a page of choices (plus an htmx search), any of the company's accepted."""
+
+    more_available = False
+
+    def pre_validate(self, form: Any) -> None:
+        """Accept no organization, or one of the current company's (a scoped look-up, not the page of choices)."""
+        if self.data is None:
+            return
+        if self.data == -1 or find_organization(self.data) is None:
+            raise ValidationError("Choose an organization of this company.")
+
+
 class DealForm(FlaskForm):
     """Create or edit a deal."""
 
@@ -54,7 +68,7 @@ class DealForm(FlaskForm):
     currency = SelectField("Currency", choices=choices((c, c) for c in CURRENCIES))
     expected_close_date = DateField("Expected close date", validators=[Optional()])
     owner_id = SelectField("Owner", coerce=optional_int)
-    organization_id = SelectField("Organization", coerce=optional_int)
+    organization_id = OrganizationField("Organization", coerce=optional_int)
     person_id = HiddenField()  # a new deal started from a person's page involves them
 
     def __init__(self, *args: Any, deal: Deal | None = None, **kwargs: Any) -> None:
@@ -67,7 +81,14 @@ class DealForm(FlaskForm):
         else:
             self.stage_id.choices = choices((s.id, s.name) for p in self.pipelines for s in p.stages)
         self.owner_id.choices = choices([(None, "Nobody"), *services.member_choices()])
-        self.organization_id.choices = choices([(None, "None"), *services.organization_choices()])
+        self.refresh_organization_choices()
+
+    def refresh_organization_choices(self) -> None:
+        """A page of organizations for the picker, always including the chosen one."""
+        chosen = self.organization_id.data
+        pairs, more = organization_choices(chosen if isinstance(chosen, int) and chosen > 0 else None)
+        self.organization_id.choices = choices([(None, "— No organization —"), *pairs])
+        self.organization_id.more_available = more
 
     def validate_stage_id(self, field: Any) -> None:
         """The stage must belong to the chosen pipeline."""

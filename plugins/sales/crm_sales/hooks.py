@@ -11,6 +11,7 @@ from sqlalchemy import delete, select, update
 
 from crm_platform.plugins import (
     DashboardWidget,
+    Job,
     NavItem,
     Panel,
     Permission,
@@ -24,7 +25,7 @@ from crm_platform.plugins import (
     is_enabled,
 )
 from crm_sales.currencies import CURRENCIES
-from crm_sales.models import Deal, DealActivity, DealPerson, LineItem, Pipeline, Stage
+from crm_sales.models import Deal, DealActivity, DealPerson, Lead, LeadRule, LineItem, Pipeline, SalesTarget, Stage
 
 PLUGIN = "sales"
 
@@ -33,9 +34,12 @@ PLUGIN = "sales"
 def crm_register_blueprints() -> list[Blueprint]:
     """The board, deals, pipeline settings and panels."""
     from crm_sales import views_board, views_deals, views_panels, views_parts, views_pipelines  # noqa: F401
+    from crm_sales import views_forecast  # noqa: F401
     from crm_sales.blueprint import bp
+    from crm_sales.leads import views, views_admin  # noqa: F401
+    from crm_sales.leads.public import public_bp
 
-    return [bp]
+    return [bp, public_bp]
 
 
 @hookimpl
@@ -59,6 +63,7 @@ def crm_register_permissions() -> list[Permission]:
         Permission("sales.view", "See deals, pipelines and the board", ("owner", "admin", "member", "readonly")),
         Permission("sales.edit", "Create, change and move deals", ("owner", "admin", "member")),
         Permission("sales.configure", "Set up pipelines and stages", ("owner", "admin")),
+        Permission("sales.targets", "Set sales targets per person and month", ("owner", "admin")),
     ]
 
 
@@ -77,8 +82,18 @@ def crm_settings_fields() -> list[SettingField]:
         SettingField(
             "currency", "Default currency", type="choice", default="EUR", required=True,
             choices=tuple((code, code) for code in CURRENCIES), help="New deals start in this currency (ISO 4217).",
-        )
+        ),
+        _lead_form_redirect_field(),
     ]
+
+
+def _lead_form_redirect_field() -> SettingField:
+    from crm_sales.leads.public import redirect_problem
+
+    return SettingField(
+        "lead_form_redirect", "After the web form, send visitors to", validate=redirect_problem,
+        help="A page of your website such as https://example.com/thanks. Empty: a thank-you page of the CRM.",
+    )
 
 
 def _render_entry(activity: Any) -> Markup:
@@ -97,6 +112,7 @@ def crm_timeline_entry_types() -> list[TimelineEntryType]:
         TimelineEntryType("deal_won", "Deal won", icon="sales-won", render=_render_entry),
         TimelineEntryType("deal_lost", "Deal lost", icon="sales-lost", render=_render_entry),
         TimelineEntryType("deal_reopened", "Deal reopened", icon="deal", render=_render_entry),
+        TimelineEntryType("lead_converted", "Converted from a lead", icon="inbox"),
     ]
 
 
@@ -115,6 +131,9 @@ def crm_nav_items(user: Any, company: Any) -> list[NavItem]:
         return []
     return [
         NavItem("Deals", "sales.board", icon="deal", permission="sales.view", order=30),
+        NavItem("Leads", "sales.leads", icon="inbox", permission="sales.view", order=29),
+        NavItem("Forecast", "sales.forecast", icon="chart", permission="sales.view", order=31),
+        NavItem("Lead scoring", "sales.lead_rules", icon="settings", permission="sales.configure", order=61, section="settings"),
         NavItem("Pipelines", "sales.pipelines", icon="settings", permission="sales.configure", order=60, section="settings"),
     ]
 
@@ -176,7 +195,7 @@ def crm_plugin_enabled(company: Any, plugin: str) -> None:
 
 @hookimpl
 def crm_person_merged(survivor: Any, merged: Any) -> None:
-    """Move the merged person's deal roles to the survivor (a deal keeps one row per person)."""
+    """Move the merged person's deal roles (a deal keeps one row per person) and converted leads to the survivor."""
     both = select(DealPerson.deal_id).where(DealPerson.person_id == survivor.id)
     db.session.execute(
         delete(DealPerson)
@@ -187,13 +206,20 @@ def crm_person_merged(survivor: Any, merged: Any) -> None:
         update(DealPerson).where(DealPerson.person_id == merged.id).values(person_id=survivor.id)
         .execution_options(synchronize_session=False)
     )
+    db.session.execute(
+        update(Lead).where(Lead.person_id == merged.id).values(person_id=survivor.id).execution_options(synchronize_session=False)
+    )
 
 
 @hookimpl
 def crm_organization_merged(survivor: Any, merged: Any) -> None:
-    """Move the merged organization's deals to the survivor."""
+    """Move the merged organization's deals and converted leads to the survivor."""
     db.session.execute(
         update(Deal).where(Deal.organization_id == merged.id).values(organization_id=survivor.id)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(Lead).where(Lead.organization_id == merged.id).values(organization_id=survivor.id)
         .execution_options(synchronize_session=False)
     )
 
@@ -218,32 +244,57 @@ def crm_organization_deleted(organization: Any) -> None:
 @hookimpl
 def crm_personal_data_export(person: Any) -> dict[str, Any]:
     """The deals the person is involved in, and their role."""
+    from crm_sales.leads.services import person_leads
+
     rows = db.session.scalars(select(DealPerson).where(DealPerson.person_id == person.id).order_by(DealPerson.id))
-    return {
+    out: dict[str, Any] = {
         "deals": [
             {"deal": row.deal.title, "role": row.role_label, "state": row.deal.state, "stage": row.deal.stage.name}
             for row in rows
         ]
     }
+    leads = [
+        {"name": lead.name, "email": lead.email, "phone": lead.phone, "organization": lead.organization_name,
+         "source": lead.source, "message": lead.message, "status": lead.status,
+         "created_at": lead.created_at.isoformat() if lead.created_at else None}
+        for lead in person_leads(person)
+    ]
+    if leads:  # the leads the person sent, or that became them
+        out["leads"] = leads
+    return out
 
 
 @hookimpl
 def crm_personal_data_erase(person: Any) -> None:
-    """Remove the person from every deal (deals themselves are the company's records)."""
+    """Remove the person from every deal (deals themselves are the company's records); erase their leads."""
+    from crm_sales.leads.services import person_leads
+
     crm_person_deleted(person)
+    for lead in person_leads(person):
+        db.session.delete(lead)
 
 
 @hookimpl
 def crm_purge_company_data(company: Any) -> None:
     """Delete every sales row of the company (children first)."""
-    for model in (DealActivity, LineItem, DealPerson, Deal, Stage, Pipeline):
+    for model in (Lead, LeadRule, SalesTarget, DealActivity, LineItem, DealPerson, Deal, Stage, Pipeline):
         db.session.execute(delete(model).execution_options(synchronize_session=False))
 
 
 @hookimpl(trylast=True)
 def crm_load_demo_data(company: Any, faker: Any) -> None:
     """About 40 deals across the default pipeline, after the contacts' demo data."""
+    from crm_sales import demo_leads
     from crm_sales.demo import load
 
     if is_enabled(PLUGIN, company.id):
         load(faker)
+        demo_leads.load(faker)
+
+
+@hookimpl
+def crm_register_jobs() -> list[Job]:
+    """Rescoring every lead of a company after its scoring rules changed."""
+    from crm_sales.leads.scoring import rescore_company
+
+    return [Job("sales.rescore_leads", rescore_company, retries=2, retry_delay=10)]

@@ -80,6 +80,7 @@ class Deal(CompanyOwned, Timestamped, db.Model):
         sa.Index("ix_sales_deal_board", "company_id", "pipeline_id", "state", "stage_id", "position", "id"),
         sa.Index("ix_sales_deal_state_close", "company_id", "state", "expected_close_date"),
         sa.Index("ix_sales_deal_company_id_desc", "company_id", "id"),
+        sa.Index("ix_sales_deal_state_closed", "company_id", "state", "closed_at"),  # won per month (forecast)
         sa.CheckConstraint("value >= 0", name="value_positive"),
     )
 
@@ -183,3 +184,6 @@ class DealActivity(CompanyOwned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     deal_id: Mapped[int] = mapped_column(sa.ForeignKey("sales_deal.id", ondelete="CASCADE"), index=True, nullable=False)
     activity_id: Mapped[int] = mapped_column(sa.ForeignKey("activity.id", ondelete="CASCADE"), index=True, nullable=False)
+
+
+from crm_sales.models_leads import Lead, LeadRule, SalesTarget  # noqa: E402,F401 - leads, scoring, targets

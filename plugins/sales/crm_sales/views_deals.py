@@ -71,6 +71,7 @@ def new_deal() -> tuple[str, int]:
         form.person_id.data = str(person.id)
         if person.organization_id and not request.args.get("organization"):
             form.organization_id.data = person.organization_id
+    form.refresh_organization_choices()
     return page("sales/deal_form.html", form=form, deal=None, person=person)
 
 

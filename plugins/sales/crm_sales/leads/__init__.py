@@ -1,0 +1,1 @@
+"""Leads: capture (public web form, manual entry, CSV import), qualification, conversion, scoring."""
