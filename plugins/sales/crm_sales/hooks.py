@@ -24,6 +24,8 @@ from crm_platform.plugins import (
 )
 from crm_sales.currencies import CURRENCIES
 from crm_sales.models import Deal, DealActivity, DealPerson, LineItem, Pipeline, Stage
+from crm_sales import models_tasks  # noqa: F401,E402 - tasks and calendar tables
+from crm_sales.automation import models as automation_models  # noqa: F401,E402 - automation tables
 
 PLUGIN = "sales"
 
