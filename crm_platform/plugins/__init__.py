@@ -47,6 +47,8 @@ _LAZY = {
     "Activity": ("crm_platform.contacts.models", "Activity"),
     "add_activity": ("crm_platform.contacts.services", "add_activity"),
     "company_members": ("crm_platform.companies.service", "company_members"),
+    "unscoped": ("crm_platform.tenancy", "unscoped"),
+    "allow_readonly": ("crm_platform.permissions", "allow_readonly"),
 }
 
 
@@ -91,4 +93,6 @@ __all__ = [
     "render",
     "require_permission",
     "send_mail",
+    "unscoped",
+    "allow_readonly",
 ]

@@ -29,6 +29,7 @@ from crm_sales.hooks import (  # noqa: F401 - re-exported for pluggy
     crm_template_slot,
     crm_timeline_entry_types,
 )
+from crm_sales.hooks_tasks import crm_register_jobs  # noqa: F401 - re-exported for pluggy
 
 CRM_CONTRACT_VERSION = "1.0"
 CRM_DEFAULT_ENABLED = True

@@ -26,6 +26,7 @@ from crm_sales.currencies import CURRENCIES
 from crm_sales.models import Deal, DealActivity, DealPerson, LineItem, Pipeline, Stage
 from crm_sales import models_tasks  # noqa: F401,E402 - tasks and calendar tables
 from crm_sales.automation import models as automation_models  # noqa: F401,E402 - automation tables
+from crm_sales.hooks_tasks import task_nav_items, task_settings  # noqa: E402
 
 PLUGIN = "sales"
 
@@ -34,6 +35,8 @@ PLUGIN = "sales"
 def crm_register_blueprints() -> list[Blueprint]:
     """The board, deals, pipeline settings and panels."""
     from crm_sales import views_board, views_deals, views_panels, views_parts, views_pipelines  # noqa: F401
+    from crm_sales import views_calendar, views_tasks  # noqa: F401
+    from crm_sales.automation import views as automation_views  # noqa: F401
     from crm_sales.blueprint import bp
 
     return [bp]
@@ -62,7 +65,8 @@ def crm_settings_fields() -> list[SettingField]:
         SettingField(
             "currency", "Default currency", type="choice", default="EUR", required=True,
             choices=tuple((code, code) for code in CURRENCIES), help="New deals start in this currency (ISO 4217).",
-        )
+        ),
+        *task_settings(),
     ]
 
 
@@ -89,7 +93,9 @@ def crm_timeline_entry_types() -> list[TimelineEntryType]:
 def crm_template_slot(slot: str, context: dict[str, Any]) -> Markup | None:
     """The plugin's stylesheet on every page (panels, widgets and timeline icons use it)."""
     if slot == "head":
-        return Markup('<link rel="stylesheet" href="{}">').format(url_for("sales.static", filename="sales.css"))
+        return Markup('<link rel="stylesheet" href="{}">').format(url_for("sales.static", filename="sales.css")) + Markup(
+            '<link rel="stylesheet" href="{}">'
+        ).format(url_for("sales.static", filename="tasks.css"))
     return None
 
 
@@ -101,6 +107,7 @@ def crm_nav_items(user: Any, company: Any) -> list[NavItem]:
     return [
         NavItem("Deals", "sales.board", icon="deal", permission="sales.view", order=30),
         NavItem("Pipelines", "sales.pipelines", icon="settings", permission="sales.configure", order=60, section="settings"),
+        *task_nav_items(),
     ]
 
 
