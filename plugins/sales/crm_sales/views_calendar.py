@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, request, url_for
+from flask import Response, abort, current_app, request, url_for
 from flask_login import current_user, login_required
 
 from crm_platform.plugins import allow_readonly, company_members, db, require_permission
@@ -57,10 +57,14 @@ def calendar_feed() -> tuple[str, int]:
 @require_permission("sales.view")
 def regenerate_feed() -> tuple[str, int]:
     """Make a new secret feed URL (the previous one stops working) and show it once."""
+    had_feed = ical.feed_of(current_user.id) is not None
     token = ical.regenerate(current_user.id)
     db.session.commit()
-    url = url_for("sales.ical_feed", token=token, _external=True)
-    return page("sales/calendar_feed.html", feed=ical.feed_of(current_user.id), feed_url=url, local=local, tz=tasks.company_zone())
+    url = current_app.config["CRM_BASE_URL"].rstrip("/") + url_for("sales.ical_feed", token=token)
+    return page(
+        "sales/calendar_feed.html", feed=ical.feed_of(current_user.id), feed_url=url, had_feed=had_feed,
+        local=local, tz=tasks.company_zone(),
+    )
 
 
 @bp.get("/calendar/<token>.ics")
