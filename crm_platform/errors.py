@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, Response, jsonify, make_response, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -16,6 +17,7 @@ MESSAGES: dict[int, tuple[str, str]] = {
     404: ("Not found", "This page does not exist, or it belongs to another company."),
     405: ("Not allowed", "This action cannot be done that way."),
     413: ("Too large", "The upload is larger than this installation accepts."),
+    409: ("Changed meanwhile", "Someone else changed this record while you were editing. Reload it and apply your change again."),
     422: ("Check your input", "Some of what you entered could not be accepted."),
     429: ("Slow down", "Too many attempts. Wait a minute and try again."),
     500: ("Something went wrong", "The error was logged. Please try again in a moment."),
@@ -58,6 +60,13 @@ def init_app(app: Flask) -> None:
             return exc  # type: ignore[return-value]
         message = exc.description if exc.code in (400, 413, 422) and exc.description != type(exc).description else None
         return error_response(exc.code, message)
+
+    @app.errorhandler(StaleDataError)
+    def edit_conflict(exc: StaleDataError) -> Response:
+        from crm_platform.extensions import db
+
+        db.session.rollback()
+        return error_response(409)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response:

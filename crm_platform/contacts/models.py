@@ -26,6 +26,10 @@ class Organization(CompanyOwned, Timestamped, db.Model):
     industry: Mapped[str] = mapped_column(sa.String(120), default="", nullable=False)
     city: Mapped[str] = mapped_column(sa.String(120), default="", nullable=False)
     country: Mapped[str] = mapped_column(sa.String(120), default="", nullable=False)
+    # Bumped by every UPDATE; a stale version raises StaleDataError (edit conflicts).
+    version: Mapped[int] = mapped_column(sa.Integer, default=1, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
 
     # The database sets person.organization_id to NULL when an organization is deleted.
     people = relationship("Person", back_populates="organization", lazy="select", passive_deletes=True)
@@ -52,14 +56,128 @@ class Person(CompanyOwned, Timestamped, db.Model):
         sa.ForeignKey("organization.id", ondelete="SET NULL"), index=True
     )
     owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    # Address, web presence and provenance.
+    street: Mapped[str] = mapped_column(sa.String(200), default="", nullable=False)
+    postal_code: Mapped[str] = mapped_column(sa.String(20), default="", nullable=False)
+    city: Mapped[str] = mapped_column(sa.String(120), default="", nullable=False)
+    region: Mapped[str] = mapped_column(sa.String(120), default="", nullable=False)
+    country: Mapped[str] = mapped_column(sa.String(120), default="", nullable=False)
+    website: Mapped[str] = mapped_column(sa.String(255), default="", nullable=False)
+    social: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict, nullable=False)
+    source: Mapped[str] = mapped_column(sa.String(60), default="", nullable=False)
+    # Bumped by every UPDATE; a stale version raises StaleDataError (edit conflicts).
+    version: Mapped[int] = mapped_column(sa.Integer, default=1, nullable=False)
 
     organization = relationship(Organization, back_populates="people", lazy="joined")
     owner = relationship("User", lazy="joined")
+    emails = relationship(
+        "PersonEmail", lazy="select", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="(PersonEmail.is_primary.desc(), PersonEmail.id)",
+    )
+    phones = relationship(
+        "PersonPhone", lazy="select", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="(PersonPhone.is_primary.desc(), PersonPhone.id)",
+    )
+    memberships = relationship(
+        "PersonOrganization", lazy="select", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="(PersonOrganization.is_primary.desc(), PersonOrganization.id)",
+    )
+    tags = relationship("Tag", secondary="person_tag", lazy="select", order_by=lambda: sa.func.lower(Tag.name), viewonly=True)
+
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def full_name(self) -> str:
         """The name to show: first and last name, else the email, else a placeholder."""
         return f"{self.first_name} {self.last_name}".strip() or self.email or f"Person #{self.id}"
+
+
+EMAIL_LABELS: tuple[str, ...] = ("work", "home", "other")
+PHONE_LABELS: tuple[str, ...] = ("mobile", "work", "home", "other")
+
+
+class PersonEmail(CompanyOwned, db.Model):
+    """One of a person's email addresses; exactly one per person is primary.
+
+    The primary address is also kept in ``Person.email`` (lists, search, mail merge).
+    """
+
+    __tablename__ = "person_email"
+    __table_args__ = (
+        sa.Index("ix_person_email_company_email", "company_id", "email"),
+        sa.Index("ix_person_email_person", "person_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"), nullable=False)
+    email: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    label: Mapped[str] = mapped_column(sa.String(20), default="work", nullable=False)
+    is_primary: Mapped[bool] = mapped_column(sa.Boolean, default=False, nullable=False)
+
+
+class PersonPhone(CompanyOwned, db.Model):
+    """One of a person's phone numbers, stored in E.164 (``+14155550123``).
+
+    The primary number is also kept in ``Person.phone``.
+    """
+
+    __tablename__ = "person_phone"
+    __table_args__ = (
+        sa.Index("ix_person_phone_company_number", "company_id", "number"),
+        sa.Index("ix_person_phone_person", "person_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"), nullable=False)
+    number: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    label: Mapped[str] = mapped_column(sa.String(20), default="mobile", nullable=False)
+    is_primary: Mapped[bool] = mapped_column(sa.Boolean, default=False, nullable=False)
+
+
+class PersonOrganization(CompanyOwned, db.Model):
+    """A person's place in an organization, with a role or title; one of them is primary.
+
+    The primary one is also kept in ``Person.organization_id`` and ``Person.job_title``.
+    """
+
+    __tablename__ = "person_organization"
+    __table_args__ = (
+        sa.UniqueConstraint("person_id", "organization_id"),
+        sa.Index("ix_person_organization_organization", "organization_id", "person_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"), nullable=False)
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id", ondelete="CASCADE"), nullable=False)
+    role: Mapped[str] = mapped_column(sa.String(120), default="", nullable=False)
+    is_primary: Mapped[bool] = mapped_column(sa.Boolean, default=False, nullable=False)
+
+    organization = relationship(Organization, lazy="joined")
+
+
+class Tag(CompanyOwned, db.Model):
+    """A label people can carry (``vip``, ``newsletter``); names are unique per company."""
+
+    __tablename__ = "tag"
+    __table_args__ = (sa.UniqueConstraint("company_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(60), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, nullable=False)
+
+
+class PersonTag(CompanyOwned, db.Model):
+    """A tag on a person."""
+
+    __tablename__ = "person_tag"
+    __table_args__ = (
+        sa.UniqueConstraint("person_id", "tag_id"),
+        sa.Index("ix_person_tag_tag_person", "tag_id", "person_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"), nullable=False)
+    tag_id: Mapped[int] = mapped_column(sa.ForeignKey("tag.id", ondelete="CASCADE"), nullable=False)
 
 
 ACTIVITY_KINDS: tuple[str, ...] = ("note", "call", "meeting", "email", "task")
@@ -81,6 +199,8 @@ class Activity(CompanyOwned, db.Model):
         sa.Index("ix_activity_organization_created", "organization_id", "created_at", "id"),
         sa.Index("ix_activity_company_scheduled", "company_id", "scheduled_at"),
         sa.Index("ix_activity_assignee_open", "assignee_id", "done_at", "scheduled_at"),
+        sa.Index("ix_activity_company_kind", "company_id", "kind", "created_at", "id"),
+        sa.Index("ix_activity_company_author", "company_id", "author_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -96,6 +216,9 @@ class Activity(CompanyOwned, db.Model):
     # Tasks: who must do it and when it was done (NULL while open).
     assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     done_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Logged emails: the subject and "in" (received) or "out" (sent); tasks may use subject as a title.
+    subject: Mapped[str] = mapped_column(sa.String(255), default="", server_default="", nullable=False)
+    direction: Mapped[str | None] = mapped_column(sa.String(3))
 
     author = relationship("User", lazy="joined", foreign_keys=[author_id])
     assignee = relationship("User", lazy="select", foreign_keys=[assignee_id])

@@ -17,7 +17,9 @@ from sqlalchemy import delete, func, or_, select
 
 from crm_platform.companies.models import Membership
 from crm_platform.contacts.models import LIFECYCLE_STAGES, Activity, Organization, Person
+from crm_platform.contacts.details import sync_primary_contacts, sync_primary_membership
 from crm_platform.contacts.pagination import Page, keyset_page
+from crm_platform.customfields.service import delete_values_of
 from crm_platform.extensions import db
 from crm_platform.plugins import runtime
 from crm_platform.plugins.types import SearchResult
@@ -143,7 +145,13 @@ def changes_since(before: dict[str, Any], row: Any) -> dict[str, tuple[Any, Any]
 
 
 def create_person(person: Person) -> None:
-    """Add a new person and tell plugins (``crm_person_created``; raising aborts)."""
+    """Add a new person and tell plugins (``crm_person_created``; raising aborts).
+
+    Code that only set ``email``, ``phone`` or ``organization_id`` gets the matching
+    primary entries in the email, phone and organization lists.
+    """
+    sync_primary_contacts(person)
+    sync_primary_membership(person)
     db.session.add(person)
     db.session.flush()
     runtime.call_data("crm_person_created", person=person)
@@ -152,6 +160,10 @@ def create_person(person: Person) -> None:
 def update_person(person: Person, before: dict[str, Any]) -> None:
     """Tell plugins what changed on ``person`` (``crm_person_updated``), if anything did."""
     changes = changes_since(before, person)
+    if {"email", "phone"} & changes.keys():
+        sync_primary_contacts(person)
+    if {"organization_id", "job_title"} & changes.keys():
+        sync_primary_membership(person)
     if changes:
         db.session.flush()
         runtime.call_data("crm_person_updated", person=person, changes=changes)
@@ -160,6 +172,7 @@ def update_person(person: Person, before: dict[str, Any]) -> None:
 def delete_person(person: Person) -> None:
     """Delete a person (plugins first, ``crm_person_deleted``); their activities go with them."""
     runtime.call_data("crm_person_deleted", person=person)
+    delete_values_of("person", [person.id])
     db.session.delete(person)
 
 
@@ -214,6 +227,7 @@ def delete_organization(organization: Organization) -> None:
     link to the organization.
     """
     runtime.call_data("crm_organization_deleted", organization=organization)
+    delete_values_of("organization", [organization.id])
     db.session.execute(
         delete(Activity)
         .where(Activity.organization_id == organization.id, Activity.person_id.is_(None))

@@ -12,11 +12,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from crm_platform.plugins import Activity, db, get_setting
+from crm_platform.plugins import Activity, add_task, complete_task, db, get_setting, reopen_task
 from crm_sales.models import Deal, DealActivity, aware, utcnow
 
 TASK = "task"
@@ -58,17 +57,15 @@ def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
 
 
 def add_deal_task(deal: Deal, title: str, due: datetime | None, assignee_id: int | None) -> Activity:
-    """Create a task about ``deal``: on its primary person (and organization), linked to the deal."""
+    """Create a core task about ``deal`` (on its primary person and organization) and link it to the deal.
+
+    Uses the core's ``add_task``: the assignee must be a member (else ``TimelineError``) and
+    is notified when it is not the author.
+    """
     from crm_sales.services import primary_person
 
     person = primary_person(deal)
-    organization_id = deal.organization_id or (person.organization_id if person else None)
-    author_id = current_user.id if getattr(current_user, "is_authenticated", False) else None
-    task = Activity(
-        kind=TASK, body=title, person_id=person.id if person else None, organization_id=organization_id,
-        author_id=author_id, scheduled_at=due, assignee_id=assignee_id,
-    )
-    db.session.add(task)
+    task = add_task(title, person=person, organization=deal.organization, due_at=due, assignee_id=assignee_id)
     db.session.flush()
     db.session.add(DealActivity(deal_id=deal.id, activity_id=task.id))
     return task
@@ -80,8 +77,11 @@ def get_task(activity_id: int) -> Activity:
 
 
 def set_done(task: Activity, done: bool) -> None:
-    """Mark a task done (now) or open again."""
-    task.done_at = utcnow() if done else None
+    """Mark a task done (now; the core's ``complete_task``) or open again (``reopen_task``)."""
+    if done:
+        complete_task(task)
+    else:
+        reopen_task(task)
 
 
 def deal_of(activity_id: int) -> Deal | None:

@@ -11,4 +11,4 @@ def notify_user(user: Any, text: str, deal: Deal) -> None:
     """Notify ``user`` about ``deal`` with ``text`` (a link to the deal page)."""
     from crm_platform.plugins import notify
 
-    notify(user.id, text, f"/sales/deals/{deal.id}", "sales.automation", None)
+    notify(user.id, text, link=f"/sales/deals/{deal.id}", kind="automation", actor_id=None)

@@ -1,0 +1,1 @@
+"""Custom fields: per-company extra fields on people and organizations."""
