@@ -12,11 +12,12 @@ from crm_sales.models import Deal
 
 PLACEHOLDERS: tuple[str, ...] = ("deal", "stage", "owner", "organization", "value")
 _PATTERN = re.compile(r"\{([a-z_]+)\}")
+_ANY = re.compile(r"\{([^{}]*)\}")
 
 
 def unknown_placeholders(text: str) -> list[str]:
     """The ``{names}`` in ``text`` that are not placeholders."""
-    return sorted({name for name in _PATTERN.findall(text or "") if name not in PLACEHOLDERS})
+    return sorted({name for name in _ANY.findall(text or "") if name not in PLACEHOLDERS})
 
 
 def fill(text: str, deal: Deal) -> str:
