@@ -259,3 +259,45 @@ def test_events_wait_for_the_periodic_job_outside_requests(app, sales, company, 
     assert [t.body for t in deal_tasks(db, company, deal_id)] == ["Invoice Signed by the API"]
     assert run_pending() == 0
     assert date.today()  # noqa: the job is idempotent: the event was claimed once
+
+
+def test_webhook_posts_the_deal_as_json_from_the_queue(app, logged_in_client, sales, company, db, webhook_receiver):
+    url, received, statuses = webhook_receiver
+    app.config["OUTBOUND_ALLOW_PRIVATE"] = True  # the operator trusts loopback in this test only
+    rule_id = create_rule(logged_in_client, name="Tell the ERP", trigger="won", action="webhook", webhook_url=f"{url}/crm-hook")
+    deal_id = sales.deal("Hooked", value="2500")
+    assert received == []  # saving the rule calls nothing
+    assert logged_in_client.post_form(f"/sales/deals/{deal_id}/won", token_from="/sales/").status_code == 303
+    [hit] = received
+    assert hit["path"] == "/crm-hook" and hit["headers"]["Content-Type"] == "application/json"
+    body = hit["json"]
+    assert body["event"] == "won" and body["rule"] == {"id": rule_id, "name": "Tell the ERP"}
+    assert body["deal"]["id"] == deal_id and body["deal"]["title"] == "Hooked" and body["deal"]["value"] == "2500.00"
+    assert body["deal"]["state"] == "won" and body["deal"]["owner"] == "ada@acme.test"
+    assert runs(db, company, rule_id)[0][1:3] == ("ok", "Webhook answered 200")
+    statuses.append(500)
+    second = sales.deal("Second")
+    logged_in_client.post_form(f"/sales/deals/{second}/won", token_from="/sales/")
+    assert sales.get(second).state == "won"
+    assert runs(db, company, rule_id)[1][1:3] == ("error", "Webhook answered 500")
+
+
+def test_webhook_to_a_private_address_is_refused_when_the_setting_is_off(app, logged_in_client, sales, company, db, webhook_receiver):
+    from crm_sales.automation.models import AutomationRule
+
+    url, received, _ = webhook_receiver
+    assert app.config.get("OUTBOUND_ALLOW_PRIVATE") is False
+    response = logged_in_client.post_form(
+        "/sales/automation/new", rule_form(action="webhook", webhook_url=f"{url}/x"), token_from="/sales/automation/new")
+    assert response.status_code == 422
+    # a rule saved while the operator allowed it is refused at run time once the setting is off
+    with tenancy.company_scope(company.id):
+        rule = AutomationRule(name="Old hook", trigger="won", action="webhook", config={"url": f"{url}/x"})
+        db.session.add(rule)
+        db.session.commit()
+        rule_id = rule.id
+    deal_id = sales.deal("Refused")
+    assert logged_in_client.post_form(f"/sales/deals/{deal_id}/won", token_from="/sales/").status_code == 303
+    assert received == []
+    [(_, outcome, message, _)] = runs(db, company, rule_id)
+    assert outcome == "error" and message.startswith("Refused address")
