@@ -228,7 +228,8 @@ def crm_personal_data_erase(person: Any) -> None:
 @hookimpl
 def crm_purge_company_data(company: Any) -> None:
     """Delete every sales row of the company (children first)."""
-    for model in (DealActivity, LineItem, DealPerson, Deal, Stage, Pipeline):
+    for model in (*automation_models.PURGE_ORDER, models_tasks.TaskReminder, models_tasks.CalendarFeed,
+                  DealActivity, LineItem, DealPerson, Deal, Stage, Pipeline):
         db.session.execute(delete(model).execution_options(synchronize_session=False))
 
 

@@ -301,3 +301,24 @@ def test_webhook_to_a_private_address_is_refused_when_the_setting_is_off(app, lo
     assert received == []
     [(_, outcome, message, _)] = runs(db, company, rule_id)
     assert outcome == "error" and message.startswith("Refused address")
+
+
+def test_purge_deletes_rules_runs_events_feeds_and_reminders(logged_in_client, sales, company, user, db):
+    from crm_platform.plugins import runtime
+    from crm_sales.automation.models import AutomationEvent, AutomationRule, AutomationRun
+    from crm_sales.models_tasks import CalendarFeed, TaskReminder
+    from crm_sales.reminders import send_reminders
+
+    create_rule(logged_in_client, trigger="won")
+    deal_id = sales.deal("To purge")
+    logged_in_client.post_form(f"/sales/deals/{deal_id}/won", token_from="/sales/")
+    logged_in_client.post_form("/sales/calendar/feed", {}, token_from="/sales/calendar/feed")
+    send_reminders(datetime.now(UTC) + timedelta(days=3, minutes=30))  # the rule's task is due in 3 days
+    sales.deal("Pending event")
+    models = (AutomationRule, AutomationRun, AutomationEvent, CalendarFeed, TaskReminder)
+    with tenancy.company_scope(company.id):
+        assert all(db.session.scalar(select(func.count()).select_from(m)) for m in models)
+    runtime.set_enabled(company, "sales", False)
+    runtime.purge(company, "sales")
+    with tenancy.company_scope(company.id):
+        assert [db.session.scalar(select(func.count()).select_from(m)) for m in models] == [0] * len(models)

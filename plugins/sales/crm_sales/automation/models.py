@@ -88,3 +88,7 @@ class AutomationEvent(CompanyOwned, db.Model):
     processed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     deal = relationship("Deal", lazy="select")
+
+
+PURGE_ORDER: tuple[type, ...] = (AutomationRun, AutomationEvent, AutomationRule)
+"""The automation tables, children first (the plugin's purge deletes them before deals and stages)."""
