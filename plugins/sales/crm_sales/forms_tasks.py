@@ -18,14 +18,15 @@ class TaskForm(FlaskForm):
 
     title = StringField("Task", validators=[DataRequired(), Length(max=500)])
     due_date = DateField("Due date", validators=[DataRequired(message="Choose a due date.")])
-    due_time = TimeField("Time", validators=[Optional()])
+    due_time = TimeField("Due time", validators=[Optional()])
     assignee_id = SelectField("Assignee", coerce=optional_int, validators=[Optional()])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        fresh = "formdata" in kwargs and kwargs["formdata"] is None
         super().__init__(*args, **kwargs)
         members = [(u.id, u.display_name) for u in company_members()]
         self.assignee_id.choices = choices([(None, "Nobody"), *members])
-        if not self.is_submitted() and self.assignee_id.data is None and getattr(current_user, "is_authenticated", False):
+        if (fresh or not self.is_submitted()) and self.assignee_id.data is None and getattr(current_user, "is_authenticated", False):
             self.assignee_id.data = current_user.id
 
     def validate_due_date(self, field: Any) -> None:

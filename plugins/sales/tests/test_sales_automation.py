@@ -158,7 +158,8 @@ def test_won_notifies_the_owner_and_a_disabled_rule_does_nothing(logged_in_clien
 
 def test_lost_changes_the_owner_and_the_close_date(logged_in_client, sales, company, user, db):
     bob = make_user(company, "bob@acme.test", "member", name="Bob")
-    create_rule(logged_in_client, name="Hand over", trigger="lost", action="change_field", field_name="owner", field_owner=str(bob.id))
+    hand_over = create_rule(logged_in_client, name="Hand over", trigger="lost", action="change_field", field_name="owner", field_owner=str(bob.id))
+    assert "Owner becomes Bob" in logged_in_client.get(f"/sales/automation/{hand_over}").get_data(as_text=True)
     create_rule(logged_in_client, name="Retry later", trigger="lost", action="change_field", field_name="expected_close_date", field_days="90")
     deal_id = sales.deal("Lost cause")
     assert logged_in_client.post_form(f"/sales/deals/{deal_id}/lost", {"reason": "Budget"}, token_from="/sales/").status_code == 303
@@ -166,6 +167,8 @@ def test_lost_changes_the_owner_and_the_close_date(logged_in_client, sales, comp
     assert deal.owner_id == bob.id and deal.state == "lost"
     assert deal.expected_close_date == datetime.now(UTC).date() + timedelta(days=90)
     assert [r[1] for r in runs(db, company)] == ["ok", "ok"]
+    rules = logged_in_client.get("/sales/automation").get_data(as_text=True)
+    assert "Hand over" in rules and "Retry later" in rules
 
 
 def test_actions_that_change_deals_never_retrigger_rules(logged_in_client, sales, company, db):

@@ -44,6 +44,7 @@ def test_add_a_task_to_a_deal_attaches_it_to_the_primary_person(logged_in_client
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Send the proposal" in html and "Ada Admin" in html and "1 open" in html
+    assert f'<option selected value="{user.id}">' in html  # the fresh form assigns the next task to me again
     [task] = tasks_of(db, company)
     assert task.person_id == person_id and task.organization_id == org_id and task.assignee_id == user.id
     assert task.scheduled_at.replace(tzinfo=UTC) == datetime(2030, 5, 4, 14, 30, tzinfo=UTC)

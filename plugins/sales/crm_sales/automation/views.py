@@ -9,7 +9,7 @@ from flask import Response, flash, request, url_for
 from flask_login import login_required
 from sqlalchemy import func, select
 
-from crm_platform.plugins import db, has_permission, htmx_redirect, require_permission
+from crm_platform.plugins import company_members, db, has_permission, htmx_redirect, require_permission
 from crm_sales.automation.forms import RuleForm
 from crm_sales.automation.models import AutomationRule, AutomationRun
 from crm_sales.blueprint import bp, page
@@ -71,7 +71,7 @@ def automation_rule(sales_automation_rule_id: int) -> tuple[str, int]:
     ).unique())
     return page(
         "sales/automation/rule.html", rule=rule, runs=runs, manage=has_permission("sales.configure"),
-        local=local, tz=company_zone(),
+        local=local, tz=company_zone(), names={u.id: u.display_name for u in company_members()},
     )
 
 
