@@ -22,6 +22,7 @@ from crm_sales.hooks import (  # noqa: F401 - re-exported for pluggy
     crm_personal_data_export,
     crm_plugin_enabled,
     crm_purge_company_data,
+    crm_register_jobs,
     crm_register_blueprints,
     crm_register_permissions,
     crm_search,
@@ -29,7 +30,6 @@ from crm_sales.hooks import (  # noqa: F401 - re-exported for pluggy
     crm_template_slot,
     crm_timeline_entry_types,
 )
-from crm_sales.hooks_tasks import crm_register_jobs  # noqa: F401 - re-exported for pluggy
 
 CRM_CONTRACT_VERSION = "1.0"
 CRM_DEFAULT_ENABLED = True

@@ -240,3 +240,11 @@ def crm_load_demo_data(company: Any, faker: Any) -> None:
 
     if is_enabled(PLUGIN, company.id):
         load(faker)
+
+
+@hookimpl
+def crm_register_jobs() -> list[Any]:
+    """Task reminders and automation rules (see :func:`crm_sales.hooks_tasks.task_jobs`)."""
+    from crm_sales.hooks_tasks import task_jobs
+
+    return [*task_jobs()]

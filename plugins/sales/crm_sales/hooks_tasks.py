@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from huey import crontab
 
-from crm_platform.plugins import Job, NavItem, SettingField, hookimpl
+from crm_platform.plugins import Job, NavItem, SettingField
 
 
 def task_nav_items() -> list[NavItem]:
@@ -30,17 +28,16 @@ def task_settings() -> list[SettingField]:
     ]
 
 
-@hookimpl
-def crm_register_jobs() -> list[Any]:
+def task_jobs() -> list[Job]:
     """Task reminders (every 5 minutes), automation rules (every minute), stale deals (every 15 minutes)."""
     from crm_sales.automation.engine import run_pending
     from crm_sales.automation.stale import scan_stale
     from crm_sales.reminders import send_reminders
 
     return [
-        Job("sales.task_reminders", send_reminders, schedule=crontab(minute="*/5")),
-        Job("sales.automation_run", run_pending, schedule=crontab(minute="*")),
-        Job("sales.automation_stale", scan_stale, schedule=crontab(minute="*/15")),
+        Job("sales.task_reminders", send_reminders, schedule=crontab(minute="*/5"), retries=0),
+        Job("sales.automation_run", run_pending, schedule=crontab(minute="*"), retries=0),
+        Job("sales.automation_stale", scan_stale, schedule=crontab(minute="*/15"), retries=0),
         Job("sales.automation_now", run_pending),
     ]
 

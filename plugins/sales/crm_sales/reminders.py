@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import exists, select
@@ -72,7 +73,7 @@ def _remind_company(task_ids: list[int], now: datetime) -> int:
     return len(by_user)
 
 
-def _mail(user: object, items: list[Activity], tz: object, now: datetime) -> None:
+def _mail(user: Any, items: list[Activity], tz: Any, now: datetime) -> None:
     link = current_app.config.get("CRM_BASE_URL", "").rstrip("/") + "/sales/tasks"
     lines = []
     for task in sorted(items, key=lambda t: aware(t.scheduled_at)):
