@@ -39,6 +39,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     configure_logging(app)
     configure_extensions(app)
     configure_plugins(app)
+    configure_api(app)
     configure_request_context(app)
     configure_themes(app)
     configure_templates(app)
@@ -111,6 +112,13 @@ def configure_plugins(app: Flask) -> None:
     from crm_platform.jobs import register_plugin_jobs
 
     register_plugin_jobs(pm)
+
+
+def configure_api(app: Flask) -> None:
+    """The REST API under /api/v1: the core's and plugins' resources (``crm_api_resources``)."""
+    from crm_platform.api import setup
+
+    setup.init_app(app)
 
 
 def configure_request_context(app: Flask) -> None:

@@ -33,6 +33,8 @@ def _load_company_context() -> None:
     g.role = None
     g.memberships = []
     g.tenancy_token = tenancy.set_company(None)
+    if request.blueprint == "api":
+        return  # cookies never authenticate the API: crm_platform.api.auth sets the context from the token
     if request.endpoint == "static" or not current_user.is_authenticated:
         return
     memberships = memberships_of(current_user.id)

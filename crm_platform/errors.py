@@ -13,12 +13,15 @@ log = logging.getLogger(__name__)
 
 MESSAGES: dict[int, tuple[str, str]] = {
     400: ("Bad request", "The request could not be understood."),
+    401: ("Not authenticated", "Send valid credentials."),
     403: ("Not allowed", "Your role in this company does not allow this."),
     404: ("Not found", "This page does not exist, or it belongs to another company."),
     405: ("Not allowed", "This action cannot be done that way."),
+    412: ("Changed meanwhile", "This resource changed since you read it."),
     413: ("Too large", "The upload is larger than this installation accepts."),
     409: ("Changed meanwhile", "Someone else changed this record while you were editing. Reload it and apply your change again."),
     422: ("Check your input", "Some of what you entered could not be accepted."),
+    428: ("Precondition required", "Send If-Match with the version you read."),
     429: ("Slow down", "Too many attempts. Wait a minute and try again."),
     500: ("Something went wrong", "The error was logged. Please try again in a moment."),
 }

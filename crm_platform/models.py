@@ -5,20 +5,28 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from crm_platform import tenancy
+from crm_platform.api.models import ApiToken
 from crm_platform.audit.models import AuditEvent
 from crm_platform.auth.models import AuthSession, OneTimeToken, User
 from crm_platform.companies.models import Company, Invitation, Membership
+from crm_platform.contacts import search_index, trash
+from crm_platform.contacts.search_index import PersonSearch
+from crm_platform.contacts.saved_views import SavedView
 from crm_platform.contacts.models import Activity, Organization, Person, PersonEmail, PersonOrganization, PersonPhone, PersonTag, Tag
 from crm_platform.customfields.models import CustomField, CustomFieldValue
 from crm_platform.duplicates.models import DuplicateDismissal
 from crm_platform.plugins.models import PluginSetting, PluginState
 from crm_platform.themes.models import Branding
 from crm_platform.timeline.models import Attachment, Notification
+from crm_platform.webhooks.models import WebhookDelivery, WebhookSubscription
 
 tenancy.install(Session)
+trash.install(Session)
+search_index.install(Session)
 
 __all__ = [
     "Activity",
+    "ApiToken",
     "Attachment",
     "AuditEvent",
     "AuthSession",
@@ -36,9 +44,13 @@ __all__ = [
     "PersonEmail",
     "PersonOrganization",
     "PersonPhone",
+    "PersonSearch",
     "PersonTag",
     "PluginSetting",
     "PluginState",
+    "SavedView",
     "Tag",
     "User",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

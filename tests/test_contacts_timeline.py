@@ -68,7 +68,7 @@ def test_htmx_note_returns_the_new_entry(logged_in_client, company, user, db):
     assert response.status_code == 200
     assert "<html" not in html
     assert html.lstrip().startswith('<li class="timeline-entry timeline-call"')
-    assert "Called about<br>the renewal" in html
+    assert "<p>Called about<br>\nthe renewal</p>" in html  # Markdown, line breaks kept
     assert 'id="note-form"' in html and 'hx-swap-oob="true"' in html
     assert '<p id="timeline-empty" hx-swap-oob="delete"></p>' in html
     [activity] = activities(company, db)
@@ -99,7 +99,8 @@ def test_htmx_unknown_kind_is_422(logged_in_client, company, db):
 
 def test_note_without_javascript(logged_in_client, company, db):
     person = add_person(company, db)
-    response = post(logged_in_client, f"/people/{person.id}/activities", {"kind": "meeting", "body": "Lunch"})
+    response = post(logged_in_client, f"/people/{person.id}/activities",
+                    {"kind": "meeting", "body": "Lunch", "when": "2026-03-02T12:30", "duration": "60"})
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/people/{person.id}")
     page = logged_in_client.get(response.headers["Location"]).get_data(as_text=True)

@@ -256,3 +256,10 @@ def test_app_config_sets_the_policy(make_app):
         with make_app(OUTBOUND_ALLOW_PRIVATE=False).app_context():
             with pytest.raises(UnsafeURLError):
                 post_json(receiver.url, {})
+
+
+def test_validate_url_can_resolve_names():
+    validate_url("http://localhost/")  # syntax only by default: names are checked at send time
+    with pytest.raises(UnsafeURLError, match="loopback"):
+        validate_url("http://localhost/", check_dns=True)
+    validate_url("https://no-such-host.invalid/", check_dns=True)  # may exist later

@@ -43,6 +43,9 @@ class Person(CompanyOwned, Timestamped, db.Model):
         sa.Index("ix_person_company_name", "company_id", "last_name", "first_name", "id"),
         sa.Index("ix_person_company_email", "company_id", "email"),
         sa.Index("ix_person_company_stage", "company_id", "lifecycle_stage"),
+        sa.Index("ix_person_company_created", "company_id", "created_at", "id"),
+        sa.Index("ix_person_company_updated", "company_id", "updated_at", "id"),
+        sa.Index("ix_person_company_deleted", "company_id", "deleted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,6 +68,8 @@ class Person(CompanyOwned, Timestamped, db.Model):
     website: Mapped[str] = mapped_column(sa.String(255), default="", nullable=False)
     social: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict, nullable=False)
     source: Mapped[str] = mapped_column(sa.String(60), default="", nullable=False)
+    # Set when the person is in the trash (hidden everywhere, see contacts/trash.py).
+    deleted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     # Bumped by every UPDATE; a stale version raises StaleDataError (edit conflicts).
     version: Mapped[int] = mapped_column(sa.Integer, default=1, nullable=False)
 

@@ -63,23 +63,23 @@ def people_page(
 ) -> Page[Person]:
     """People sorted by (last name, first name, id), filtered, one keyset page.
 
-    Every search word must match the first or last name, email, phone or the name of
-    the person's organization (case-insensitive substring).
+    Every search word must be the start of a word of the name, an email, a phone
+    number or an organization of the person (full-text, see
+    :mod:`crm_platform.contacts.search_index`). The people list itself uses
+    :mod:`crm_platform.contacts.listing`, which has every filter and sort.
     """
-    stmt = select(Person)
-    for term in search_terms(q):
-        org_ids = select(Organization.id).where(Organization.name.ilike(like_pattern(term), escape="\\"))
-        stmt = stmt.where(
-            or_(
-                _matches_any(term, (Person.first_name, Person.last_name, Person.email, Person.phone)),
-                Person.organization_id.in_(org_ids),
-            )
-        )
-    if stage:
-        stmt = stmt.where(Person.lifecycle_stage == stage)
-    if organization_id is not None:
-        stmt = stmt.where(Person.organization_id == organization_id)
-    return keyset_page(stmt, (Person.last_name, Person.first_name, Person.id), cursor, limit)
+    from crm_platform.contacts.listing import build_people_listing, listing_page
+
+    args = {"q": q or "", "stage": stage or "", "organization": "" if organization_id is None else str(organization_id)}
+    return listing_page(build_people_listing(args), cursor, limit)
+
+
+def people_select(q: str | None = None, stage: str | None = None, organization_id: int | None = None) -> sa.Select[Any]:
+    """The query behind :func:`people_page` (search and filters, no order): the API adds its own filters."""
+    from crm_platform.contacts.listing import build_people_listing
+
+    args = {"q": q or "", "stage": stage or "", "organization": "" if organization_id is None else str(organization_id)}
+    return build_people_listing(args).statement
 
 
 def get_person(person_id: int) -> Person:
@@ -181,10 +181,15 @@ def delete_person(person: Person) -> None:
 
 def organizations_page(q: str | None = None, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page[Organization]:
     """Organizations sorted by (name, id), optionally searched by name, one keyset page."""
+    return keyset_page(organizations_select(q), (Organization.name, Organization.id), cursor, limit)
+
+
+def organizations_select(q: str | None = None) -> sa.Select[Any]:
+    """The query behind :func:`organizations_page` (the API adds its own filters)."""
     stmt = select(Organization)
     for term in search_terms(q):
         stmt = stmt.where(_matches_any(term, (Organization.name,)))
-    return keyset_page(stmt, (Organization.name, Organization.id), cursor, limit)
+    return stmt
 
 
 def people_counts(organization_ids: Sequence[int]) -> dict[int, int]:
@@ -246,7 +251,7 @@ def timeline_page(
     limit: int = TIMELINE_SIZE,
 ) -> Page[Activity]:
     """Activities of a person or an organization, newest first, one keyset page."""
-    stmt = select(Activity)
+    stmt = select(Activity).options(selectinload(Activity.assignee), selectinload(Activity.attachments))
     if person_id is not None:
         stmt = stmt.where(Activity.person_id == person_id)
     if organization_id is not None:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, request, url_for
 from flask_login import login_required
-from sqlalchemy import select
 
 from crm_platform.contacts import plugin_ui, services
 from crm_platform.contacts.blueprint import bp, is_htmx
-from crm_platform.contacts.forms import ActivityForm
-from crm_platform.contacts.models import ACTIVITY_KINDS, Activity, Organization, Person
+from crm_platform.contacts.models import ACTIVITY_KINDS, Organization, Person
 from crm_platform.extensions import db
 from crm_platform.permissions import require_permission
 from crm_platform.security import is_safe_local_path
@@ -19,43 +17,13 @@ from crm_platform.templating import render
 
 
 def _add_activity(subject: Person | Organization, page: str, page_context: dict[str, Any]) -> Response | tuple[str, int]:
-    """Validate the note form and add it to ``subject``'s timeline.
+    """Add the composer's entry to ``subject``'s timeline (see :mod:`crm_platform.timeline.composer`)."""
+    from crm_platform.timeline.composer import add_entry
 
-    htmx: the new entry (swapped in at the top of the timeline) plus a fresh form
-    out of band; with errors, the form alone (422) retargeted onto itself. Without
-    htmx: a redirect to the page, or the whole page with the form's errors (422).
-    """
-    form = ActivityForm()
-    note_action = request.path
-    timeline_url = url_for(page, **page_context)
-    if not form.validate_on_submit():
-        if is_htmx():
-            html = render_template("contacts/_note_form.html", note_form=form, note_action=note_action)
-            response = make_response(html, 422)
-            response.headers["HX-Retarget"] = "#note-form"
-            response.headers["HX-Reswap"] = "outerHTML"
-            return response
-        return _detail_page(subject, form, note_action, timeline_url)
-    if isinstance(subject, Person):
-        activity = services.add_activity(form.kind.data, form.body.data, person=subject)
-        others = select(Activity.id).where(Activity.person_id == subject.id)
-    else:
-        activity = services.add_activity(form.kind.data, form.body.data, organization=subject)
-        others = select(Activity.id).where(Activity.organization_id == subject.id)
-    db.session.flush()
-    first_entry = db.session.scalar(others.where(Activity.id != activity.id).limit(1)) is None
-    db.session.commit()
-    if not is_htmx():
-        flash("Added to the timeline.", "success")
-        return redirect(timeline_url, code=303)
-    return render_template(
-        "contacts/_activity_created.html",
-        activity=activity, note_form=ActivityForm(formdata=None), note_action=note_action,
-        timeline_url=timeline_url, first_entry=first_entry, show_subject=isinstance(subject, Organization),
-    ), 200
+    return add_entry(subject, page, page_context, _detail_page)
 
 
-def _detail_page(subject: Person | Organization, form: ActivityForm, note_action: str, timeline_url: str) -> tuple[str, int]:
+def _detail_page(subject: Person | Organization, form: Any, note_action: str, timeline_url: str) -> tuple[str, int]:
     """The detail page of ``subject`` with the note form's errors (no-JS fallback, 422)."""
     if isinstance(subject, Person):
         timeline = services.timeline_page(person_id=subject.id)
@@ -125,22 +93,17 @@ def delete_activity(activity_id: int) -> Response | tuple[str, int]:
 @login_required
 @require_permission("records.view")
 def feed() -> tuple[str, int]:
-    """Everything that happened in the company, newest first, filtered by kind and author."""
+    """Everything that happened in the company, newest first; filters: kind, author, open tasks, dates."""
+    from crm_platform.timeline import feed as timeline_feed
+
     kinds = {kind: kind.capitalize() for kind in ACTIVITY_KINDS}
     kinds.update({kind: entry.label for kind, entry in plugin_ui.entry_types().items()})
     members = dict(services.member_choices())
-    kind = request.args.get("kind") or None
-    author = request.args.get("author") or None
-    errors = []
-    if kind is not None and kind not in kinds:
-        errors.append("Choose a kind of entry from the list.")
-    if author is not None and (not author.isdigit() or int(author) not in members):
-        errors.append("Choose a colleague from the list.")
-    filters = {key: value for key, value in (("kind", kind), ("author", author)) if value and not errors}
+    filters, errors = timeline_feed.parse_filters(request.args, kinds, members)
     if errors:
-        page = services.Page([])
+        filters, page = {}, services.Page([])
     else:
-        page = services.feed_page(kind, int(author) if author else None, request.args.get("before") or None)
+        page = timeline_feed.feed_page(filters, request.args.get("before") or None)
     return render(
         "contacts/feed.html", block="feed_page", status=422 if errors else 200,
         timeline=page, kinds=kinds, members=members, filters=filters, errors=errors,

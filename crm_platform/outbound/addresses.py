@@ -237,16 +237,22 @@ def split_url(url: str) -> tuple[SplitResult, str, int]:
     return parts, host, port or (443 if parts.scheme.lower() == "https" else 80)
 
 
-def validate_url(url: str) -> None:
-    """Check ``url`` without contacting anything: syntax, plus the address rules for IP literals.
+def validate_url(url: str, *, check_dns: bool = False) -> None:
+    """Check ``url`` without contacting it: syntax, plus the address rules for IP literals.
 
-    Raises UnsafeURLError with a human-readable reason. DNS names are checked again at
-    send time, after resolution (see :func:`resolve`).
+    Raises UnsafeURLError with a human-readable reason. With ``check_dns`` a host name
+    is also resolved and every address checked (a name that does not resolve passes:
+    it may exist later). Names are always checked again at send time (:func:`resolve`).
     """
-    _, host, _ = split_url(url)
+    _, host, port = split_url(url)
     ip = parse_ip_literal(host)
     if ip is not None:
         check_ip(ip, shown=host)
+    elif check_dns:
+        try:
+            resolve(host, port)
+        except OSError:
+            pass
 
 
 def resolve(host: str, port: int, policy: Policy | None = None) -> IPAddress:

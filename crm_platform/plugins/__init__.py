@@ -15,6 +15,7 @@ import pluggy
 from crm_platform.plugins.hookspecs import CONTRACT_VERSION
 from crm_platform.plugins.types import (
     Action,
+    ApiResource,
     DashboardWidget,
     Job,
     ListColumn,
@@ -24,6 +25,7 @@ from crm_platform.plugins.types import (
     SearchResult,
     SettingField,
     TimelineEntryType,
+    WebhookEvent,
 )
 
 hookimpl = pluggy.HookimplMarker("crm_platform")
@@ -47,6 +49,10 @@ _LAZY = {
     "Activity": ("crm_platform.contacts.models", "Activity"),
     "add_activity": ("crm_platform.contacts.services", "add_activity"),
     "company_members": ("crm_platform.companies.service", "company_members"),
+    "ApiListQuery": ("crm_platform.api.framework", "ApiListQuery"),
+    "ApiInput": ("crm_platform.api.framework", "ApiInput"),
+    "ApiValidationError": ("crm_platform.api.framework", "ApiValidationError"),
+    "api_page": ("crm_platform.api.framework", "api_page"),
     "UnsafeURLError": ("crm_platform.outbound", "UnsafeURLError"),
     "OutboundError": ("crm_platform.outbound", "OutboundError"),
     "safe_post_json": ("crm_platform.outbound", "post_json"),
@@ -59,6 +65,7 @@ _LAZY = {
     "TimelineError": ("crm_platform.timeline.tasks", "TimelineError"),
     "notify": ("crm_platform.timeline.notifications", "notify"),
     "Notification": ("crm_platform.timeline.models", "Notification"),
+    "emit_event": ("crm_platform.webhooks.events", "emit_event"),
     "unscoped": ("crm_platform.tenancy", "unscoped"),
     "allow_readonly": ("crm_platform.permissions", "allow_readonly"),
 }
@@ -78,6 +85,11 @@ __all__ = [
     "CONTRACT_VERSION",
     "Action",
     "Activity",
+    "ApiInput",
+    "ApiListQuery",
+    "ApiResource",
+    "ApiValidationError",
+    "api_page",
     "Organization",
     "Person",
     "add_activity",
@@ -117,6 +129,8 @@ __all__ = [
     "TimelineError",
     "notify",
     "Notification",
+    "WebhookEvent",
+    "emit_event",
     "unscoped",
     "allow_readonly",
 ]

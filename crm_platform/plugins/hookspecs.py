@@ -75,6 +75,17 @@ def crm_settings_fields() -> list[Any]:
     """
 
 
+@hookspec
+def crm_webhook_events() -> list[Any]:
+    """Return :class:`~crm_platform.plugins.WebhookEvent` records: events webhooks can subscribe to.
+
+    Names are ``<noun>.<verb>`` (``deal.stage_changed``) and unique across plugins. A
+    company sees the events of the core and of the plugins it has enabled. Send an
+    event with ``crm_platform.plugins.emit_event(name, payload)``; it is delivered
+    after the database transaction commits.
+    """
+
+
 # --- Per request: only plugins enabled for the current company ---------------------
 
 
@@ -294,4 +305,17 @@ def crm_load_demo_data(company: Any, faker: Any) -> None:
 
     :param company: the demo company.
     :param faker: a seeded ``faker.Faker`` instance, so demo data is reproducible.
+    """
+
+
+# --- REST API: called once at start ---------------------------------------------------
+
+
+@hookspec
+def crm_api_resources() -> list[Any]:
+    """Return :class:`~crm_platform.plugins.ApiResource` records served under ``/api/v1``.
+
+    Their routes and schemas appear in the OpenAPI document. Resource names are unique
+    across the core and plugins. A company that has not enabled the plugin gets 404 on
+    its resources; tokens, tenancy, permissions, ETags and rate limits are the core's.
     """

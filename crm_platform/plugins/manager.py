@@ -32,6 +32,8 @@ CORE_PLUGINS: tuple[str, ...] = (
     "crm_platform.search.hooks",
     "crm_platform.themes.hooks",
     "crm_platform.plugins.hooks",
+    "crm_platform.webhooks.hooks",
+    "crm_platform.api.hooks",
 )
 
 

@@ -126,3 +126,56 @@ class Job:
     retries: int = 3
     retry_delay: int = 30
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    """An event type that webhook subscribers can choose (``crm_webhook_events``).
+
+    ``name`` is ``<noun>.<verb>`` in lower case (``deal.stage_changed``), unique across
+    the core and all plugins; ``description`` is shown next to its checkbox.
+    """
+
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class ApiResource:
+    """A JSON resource under ``/api/v1/<name>`` (returned by ``crm_api_resources``).
+
+    The core serves it with token authentication, company scoping, permissions,
+    ETag/If-Match, 422 errors per field and an entry in the OpenAPI document. Schemas
+    are pydantic models; ``schema`` is validated from the ORM row (``from_attributes``).
+
+    - ``list(query)`` returns a keyset :class:`Page` (use ``api_page``); ``query`` is an
+      instance of ``query_schema`` (a subclass of ``ApiListQuery``: cursor, limit, q, filters).
+    - ``create(data)`` adds and flushes a row from a validated ``create_schema`` instance.
+    - ``update(row, data)`` applies the fields in ``data.model_fields_set``.
+    - ``delete(row)`` deletes it. Raise ``ApiValidationError`` for a 422 on a field.
+    - ``get(id)`` finds a row of the current company (default: ``model`` by primary key).
+    - ``prepare(rows)`` runs before rows are serialized (a page or one row): bulk-load
+      what ``schema`` reads, so a page costs a few queries, not one per row.
+
+    The id in the URL is ``<int:TABLENAME_id>`` of ``model``. Omitted callables mean the
+    operation does not exist. Reads need ``view_permission``; writes need a read-write
+    token and ``edit_permission``.
+    """
+
+    name: str
+    model: type
+    schema: type
+    list: Callable[[Any], Any] | None = None
+    query_schema: type | None = None
+    create: Callable[[Any], Any] | None = None
+    create_schema: type | None = None
+    update: Callable[[Any, Any], Any] | None = None
+    update_schema: type | None = None
+    delete: Callable[[Any], Any] | None = None
+    get: Callable[[int], Any] | None = None
+    view_permission: str = "records.view"
+    edit_permission: str = "records.edit"
+    title: str = ""
+    description: str = ""
+    plugin: str = ""
+    prepare: Callable[[Sequence[Any]], Any] | None = None

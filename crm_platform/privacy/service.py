@@ -15,6 +15,7 @@ from sqlalchemy import delete, select, update
 from crm_platform.audit.service import record
 from crm_platform.contacts.details import set_tags, sync_primary_contacts, sync_primary_membership
 from crm_platform.contacts.models import Activity, Person, PersonEmail, PersonOrganization, PersonPhone
+from crm_platform.contacts.services import add_activity
 from crm_platform.customfields.service import fields_for, move_values, values_for
 from crm_platform.extensions import db
 from crm_platform.plugins import runtime
@@ -92,8 +93,7 @@ def merge_people(survivor: Person, merged: Person, choices: Mapping[str, str] | 
     _merge_custom_values(survivor, merged, choices)
     db.session.execute(update(Activity).where(Activity.person_id == merged.id).values(person_id=survivor.id))
     runtime.call_data("crm_person_merged", survivor=survivor, merged=merged)
-    db.session.add(Activity(kind="note", person_id=survivor.id, organization_id=survivor.organization_id,
-                            body=f"Merged {merged.full_name} into this person."))
+    add_activity("note", f"Merged {merged.full_name} into this person.", person=survivor)
     record("person_merged", f"person #{merged.id} into #{survivor.id}")
     db.session.delete(merged)
     db.session.flush()

@@ -63,8 +63,10 @@ class CheckedFile:
 
 
 def per_file_limit() -> int:
-    """The largest single file accepted: 10 MB, or less when ``CRM_MAX_UPLOAD_BYTES`` is smaller."""
-    return min(PER_FILE_LIMIT, int(current_app.config.get("MAX_CONTENT_LENGTH") or PER_FILE_LIMIT))
+    """The largest single file: ``CRM_ATTACHMENT_MAX_BYTES`` (10 MB), at most ``CRM_MAX_UPLOAD_BYTES`` (the whole request)."""
+    config = current_app.config
+    per_file = int(config.get("CRM_ATTACHMENT_MAX_BYTES") or PER_FILE_LIMIT)
+    return min(per_file, int(config.get("MAX_CONTENT_LENGTH") or per_file))
 
 
 def clean_filename(name: str | None) -> str:
@@ -114,11 +116,15 @@ def check_uploads(files: list[FileStorage]) -> list[CheckedFile]:
         data = upload.stream.read(limit + 1)
         name = clean_filename(upload.filename)
         if len(data) > limit:
-            raise AttachmentError(f"{name} is larger than {limit // (1024 * 1024) or 1} MB.")
+            raise AttachmentError(f"{name} is larger than {_size(limit)}.")
         if not data:
             raise AttachmentError(f"{name} is empty.")
         checked.append(CheckedFile(name, sniff_type(data, name), data, hashlib.sha256(data).hexdigest()))
     return checked
+
+
+def _size(limit: int) -> str:
+    return f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{max(1, limit // 1024)} KB"
 
 
 def company_folder(company_id: int) -> Path:

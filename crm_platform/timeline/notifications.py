@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from crm_platform.auth.models import User
 from crm_platform.companies.models import Company
@@ -84,8 +84,9 @@ def _queue_email(notification: Notification, company_id: int) -> None:
 
 def unread_count(user_id: int, cap: int = BELL_CAP) -> int:
     """How many unread notifications ``user_id`` has here, counted up to ``cap`` (the bell shows 99+)."""
-    rows = select(Notification.id).where(Notification.user_id == user_id, Notification.read_at.is_(None)).limit(cap + 1)
-    return db.session.scalar(select(func.count()).select_from(rows.subquery())) or 0
+    # At most cap + 1 ids from the (user_id, read_at, created_at) index: no COUNT over the table.
+    stmt = select(Notification.id).where(Notification.user_id == user_id, Notification.read_at.is_(None)).limit(cap + 1)
+    return len(db.session.scalars(stmt).all())
 
 
 def notifications_page(user_id: int, cursor: str | None = None, unread_only: bool = False, limit: int = PAGE_SIZE) -> Page[Notification]:

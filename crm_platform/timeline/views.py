@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from crm_platform.timeline import attachments, notification_views  # noqa: F401  (register routes and listeners)
+from crm_platform.timeline import (  # noqa: F401  (register routes, template helpers and listeners)
+    attachments,
+    entry_views,
+    notification_views,
+    template_helpers,
+)
 from crm_platform.timeline.blueprint import bp
 
 __all__ = ["bp"]

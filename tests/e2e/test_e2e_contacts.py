@@ -85,16 +85,16 @@ def test_note_is_added_with_htmx_and_empty_note_shows_inline_error(admin_page: P
     create_person(admin_page, "Noted", unique_name())
     admin_page.evaluate(NO_RELOAD)
     form = admin_page.locator("#note-form")
-    body = form.get_by_label("Note")
+    body = form.get_by_role("textbox", name="Note")
 
     form.get_by_role("button", name="Add to timeline").click()  # empty
     error = admin_page.locator("#note-form .error")
     expect(error).to_be_visible()
-    expect(form.get_by_label("Note")).to_have_attribute("aria-invalid", "true")
+    expect(form.get_by_role("textbox", name="Note")).to_have_attribute("aria-invalid", "true")
     assert admin_page.evaluate("window.__sameDocument === true")
 
     text = f"Called about the renewal {uuid.uuid4().hex[:6]}"
-    form.get_by_label("Note").fill(text)
+    form.get_by_role("textbox", name="Note").fill(text)
     form.get_by_role("button", name="Add to timeline").click()
     entry = admin_page.locator("#timeline-list .timeline-entry").first
     expect(entry).to_contain_text(text)

@@ -7,6 +7,7 @@ implementations re-exported here from :mod:`crm_sales.hooks`.
 from __future__ import annotations
 
 from crm_sales.hooks import (  # noqa: F401 - re-exported for pluggy
+    crm_api_resources,
     crm_company_created,
     crm_dashboard_widgets,
     crm_load_demo_data,
@@ -29,6 +30,7 @@ from crm_sales.hooks import (  # noqa: F401 - re-exported for pluggy
     crm_settings_fields,
     crm_template_slot,
     crm_timeline_entry_types,
+    crm_webhook_events,
 )
 
 CRM_CONTRACT_VERSION = "1.0"

@@ -17,6 +17,7 @@ from crm_platform.plugins import (
     SearchResult,
     SettingField,
     TimelineEntryType,
+    WebhookEvent,
     db,
     has_permission,
     hookimpl,
@@ -43,6 +44,14 @@ def crm_register_blueprints() -> list[Blueprint]:
 
 
 @hookimpl
+def crm_api_resources() -> list[Any]:
+    """The ``deals`` resource of the REST API."""
+    from crm_sales.api import RESOURCES
+
+    return RESOURCES
+
+
+@hookimpl
 def crm_migration_locations() -> list[str]:
     """The ``sales`` Alembic branch."""
     return [str(Path(__file__).parent / "migrations" / "versions")]
@@ -56,6 +65,14 @@ def crm_register_permissions() -> list[Permission]:
         Permission("sales.edit", "Create, change and move deals", ("owner", "admin", "member")),
         Permission("sales.configure", "Set up pipelines and stages", ("owner", "admin")),
     ]
+
+
+@hookimpl
+def crm_webhook_events() -> list[WebhookEvent]:
+    """deal.stage_changed, deal.won and deal.lost (sent from crm_sales.services)."""
+    from crm_sales.events import EVENTS
+
+    return list(EVENTS)
 
 
 @hookimpl

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from crm_platform.contacts.models import Activity, Organization, Person
 from crm_platform.plugins import db, get_setting
 from crm_sales.currencies import is_currency
+from crm_sales.events import emit_deal_event, stage_data
 from crm_sales.models import CENT, Deal, DealActivity, DealPerson, LineItem, Pipeline, Stage, line_total, utcnow
 
 DEFAULT_STAGES: tuple[tuple[str, int, int], ...] = (
@@ -232,6 +233,7 @@ def change_stage(deal: Deal, stage: Stage) -> None:
     deal.pipeline_id = stage.pipeline_id
     deal.stage_changed_at = utcnow()
     log_activity(deal, "deal_stage_changed", f"Deal {deal.title} moved from {previous.name} to {stage.name}")
+    emit_deal_event("deal.stage_changed", deal, previous_stage=stage_data(previous))
 
 
 def mark_won(deal: Deal) -> Activity:
@@ -241,7 +243,9 @@ def mark_won(deal: Deal) -> Activity:
     if deal.state != "open":
         raise SalesError("This deal is already closed.")
     deal.state, deal.lost_reason, deal.closed_at = "won", "", utcnow()
-    return log_activity(deal, "deal_won", f"Deal {deal.title} was won ({money(deal.value, deal.currency)})")
+    activity = log_activity(deal, "deal_won", f"Deal {deal.title} was won ({money(deal.value, deal.currency)})")
+    emit_deal_event("deal.won", deal)
+    return activity
 
 
 def mark_lost(deal: Deal, reason: str) -> Activity:
@@ -254,7 +258,9 @@ def mark_lost(deal: Deal, reason: str) -> Activity:
     if len(reason) > 500:
         raise SalesError("Keep the reason under 500 characters.")
     deal.state, deal.lost_reason, deal.closed_at = "lost", reason, utcnow()
-    return log_activity(deal, "deal_lost", f"Deal {deal.title} was lost: {reason}")
+    activity = log_activity(deal, "deal_lost", f"Deal {deal.title} was lost: {reason}")
+    emit_deal_event("deal.lost", deal)
+    return activity
 
 
 def reopen(deal: Deal) -> None:

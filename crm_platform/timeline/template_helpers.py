@@ -1,0 +1,56 @@
+"""Template filters and globals of the timeline templates (registered on every page)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup
+
+from crm_platform.timeline.blueprint import bp
+from crm_platform.timeline.markdown import excerpt, render_markdown
+from crm_platform.timeline.tasks import is_overdue
+
+
+@bp.app_template_filter("timeline_markdown")
+def timeline_markdown(text: str) -> Markup:
+    """A note's Markdown as sanitised HTML (put it inside an element with ``hx-disable``)."""
+    return render_markdown(text)
+
+
+@bp.app_template_filter("timeline_excerpt")
+def timeline_excerpt(text: str, length: int = 120) -> str:
+    """One line of an entry's text, mentions shown as ``@Name`` (widgets, lists)."""
+    return excerpt(text, length)
+
+
+@bp.app_template_filter("filesize")
+def filesize(size: int | None) -> str:
+    """``1.4 MB``, ``820 KB``, ``12 bytes``."""
+    size = int(size or 0)
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    if size >= 1024:
+        return f"{size // 1024} KB"
+    return f"{size} byte{'s' if size != 1 else ''}"
+
+
+def new_entry_form() -> Any:
+    """An empty composer form (the detail pages include the composer without building one)."""
+    from crm_platform.timeline.forms import EntryForm
+
+    return EntryForm(formdata=None)
+
+
+@bp.app_context_processor
+def timeline_globals() -> dict[str, Any]:
+    """What ``timeline/_entry.html`` and the composer need, on every blueprint's pages (the feed, fragments)."""
+    from crm_platform.contacts import plugin_ui
+    from crm_platform.contacts.services import can_delete_activity
+
+    return {
+        "new_entry_form": new_entry_form,
+        "is_overdue": is_overdue,
+        "can_delete_activity": can_delete_activity,
+        "timeline_entry_types": plugin_ui.entry_types,
+        "render_entry": plugin_ui.render_entry,
+    }
