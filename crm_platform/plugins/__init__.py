@@ -74,6 +74,8 @@ _LAZY = {
     "rate_limit": ("crm_platform.plugins.public", "rate_limit"),
     "company_by_slug": ("crm_platform.plugins.public", "company_by_slug"),
     "current_company": ("crm_platform.plugins.public", "current_company"),
+    "unscoped": ("crm_platform.tenancy", "unscoped"),
+    "allow_readonly": ("crm_platform.permissions", "allow_readonly"),
 }
 
 
@@ -145,4 +147,6 @@ __all__ = [
     "rate_limit",
     "company_by_slug",
     "current_company",
+    "unscoped",
+    "allow_readonly",
 ]

@@ -26,6 +26,9 @@ from crm_platform.plugins import (
 )
 from crm_sales.currencies import CURRENCIES
 from crm_sales.models import Deal, DealActivity, DealPerson, Lead, LeadRule, LineItem, Pipeline, SalesTarget, Stage
+from crm_sales import models_tasks  # noqa: F401,E402 - tasks and calendar tables
+from crm_sales.automation import models as automation_models  # noqa: F401,E402 - automation tables
+from crm_sales.hooks_tasks import task_nav_items, task_settings  # noqa: E402
 
 PLUGIN = "sales"
 
@@ -35,6 +38,8 @@ def crm_register_blueprints() -> list[Blueprint]:
     """The board, deals, pipeline settings and panels."""
     from crm_sales import views_board, views_deals, views_panels, views_parts, views_pipelines  # noqa: F401
     from crm_sales import views_forecast  # noqa: F401
+    from crm_sales import views_calendar, views_tasks  # noqa: F401
+    from crm_sales.automation import views as automation_views  # noqa: F401
     from crm_sales.blueprint import bp
     from crm_sales.leads import views, views_admin  # noqa: F401
     from crm_sales.leads.public import public_bp
@@ -84,6 +89,7 @@ def crm_settings_fields() -> list[SettingField]:
             choices=tuple((code, code) for code in CURRENCIES), help="New deals start in this currency (ISO 4217).",
         ),
         _lead_form_redirect_field(),
+        *task_settings(),
     ]
 
 
@@ -120,7 +126,9 @@ def crm_timeline_entry_types() -> list[TimelineEntryType]:
 def crm_template_slot(slot: str, context: dict[str, Any]) -> Markup | None:
     """The plugin's stylesheet on every page (panels, widgets and timeline icons use it)."""
     if slot == "head":
-        return Markup('<link rel="stylesheet" href="{}">').format(url_for("sales.static", filename="sales.css"))
+        return Markup('<link rel="stylesheet" href="{}">').format(url_for("sales.static", filename="sales.css")) + Markup(
+            '<link rel="stylesheet" href="{}">'
+        ).format(url_for("sales.static", filename="tasks.css"))
     return None
 
 
@@ -135,6 +143,7 @@ def crm_nav_items(user: Any, company: Any) -> list[NavItem]:
         NavItem("Forecast", "sales.forecast", icon="chart", permission="sales.view", order=31),
         NavItem("Lead scoring", "sales.lead_rules", icon="settings", permission="sales.configure", order=61, section="settings"),
         NavItem("Pipelines", "sales.pipelines", icon="settings", permission="sales.configure", order=60, section="settings"),
+        *task_nav_items(),
     ]
 
 
@@ -277,7 +286,8 @@ def crm_personal_data_erase(person: Any) -> None:
 @hookimpl
 def crm_purge_company_data(company: Any) -> None:
     """Delete every sales row of the company (children first)."""
-    for model in (Lead, LeadRule, SalesTarget, DealActivity, LineItem, DealPerson, Deal, Stage, Pipeline):
+    for model in (*automation_models.PURGE_ORDER, models_tasks.TaskReminder, models_tasks.CalendarFeed,
+                  Lead, LeadRule, SalesTarget, DealActivity, LineItem, DealPerson, Deal, Stage, Pipeline):
         db.session.execute(delete(model).execution_options(synchronize_session=False))
 
 
@@ -294,7 +304,8 @@ def crm_load_demo_data(company: Any, faker: Any) -> None:
 
 @hookimpl
 def crm_register_jobs() -> list[Job]:
-    """Rescoring every lead of a company after its scoring rules changed."""
+    """Rescoring every lead after its company's scoring rules changed, task reminders and automation rules."""
+    from crm_sales.hooks_tasks import task_jobs
     from crm_sales.leads.scoring import rescore_company
 
-    return [Job("sales.rescore_leads", rescore_company, retries=2, retry_delay=10)]
+    return [Job("sales.rescore_leads", rescore_company, retries=2, retry_delay=10), *task_jobs()]

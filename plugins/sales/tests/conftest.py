@@ -89,3 +89,35 @@ def contacts(app, company):
 
 
 TODAY = date.today()
+
+
+@pytest.fixture()
+def webhook_receiver():
+    """A real HTTP server on loopback that records the JSON it is POSTed: ``(url, requests, statuses)``."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    received: list[dict[str, Any]] = []
+    statuses: list[int] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server API
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            received.append({"path": self.path, "headers": dict(self.headers.items()), "json": json.loads(body or b"null")})
+            status = statuses.pop(0) if statuses else 200
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", received, statuses
+    finally:
+        server.shutdown()
+        server.server_close()
