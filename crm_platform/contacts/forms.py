@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from crm_platform.contacts import services
@@ -113,6 +113,7 @@ class OrganizationForm(FlaskForm):
     industry = StringField("Industry", filters=[strip], validators=[Length(max=120)])
     city = StringField("City", filters=[strip], validators=[Length(max=120)])
     country = StringField("Country", filters=[strip], validators=[Length(max=120)])
+    version = HiddenField()
 
     def validate_website(self, field: StringField) -> None:
         """Only http(s) addresses: the website is shown as a link."""

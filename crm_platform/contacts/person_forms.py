@@ -233,18 +233,36 @@ def _primary_index(items: list[Any]) -> str:
     return "0"
 
 
+def initial_data(person: Person) -> dict[str, Any]:
+    """The form's values for an existing person (lists fall back to the mirror columns)."""
+    data: dict[str, Any] = {name: getattr(person, name) for name in (
+        "first_name", "last_name", "street", "postal_code", "city", "region", "country", "website",
+        "lifecycle_stage", "owner_id", "source", "version")}
+    data["version"] = str(person.version)
+    data["emails"] = [{"email": e.email, "label": e.label} for e in person.emails] or (
+        [{"email": person.email, "label": "work"}] if person.email else [])
+    data["phones"] = [{"number": p.number, "label": p.label} for p in person.phones] or (
+        [{"number": person.phone, "label": "mobile"}] if person.phone else [])
+    data["organizations"] = [{"organization_id": m.organization_id, "role": m.role} for m in person.memberships] or (
+        [{"organization_id": person.organization_id, "role": person.job_title}] if person.organization_id else [])
+    data["tags"] = ", ".join(tag.name for tag in person.tags)
+    data["email_primary"] = _primary_index(person.emails)
+    data["phone_primary"] = _primary_index(person.phones)
+    data["organization_primary"] = _primary_index(person.memberships)
+    for network in NETWORKS:
+        data[f"social_{network.key}"] = (person.social or {}).get(network.key, "")
+    return data
+
+
 def person_form(person: Person | None = None, formdata: MultiDict | None = None, **kwargs: Any) -> PersonForm:
-    """A :class:`PersonForm` whose choices are the current company's organizations and members."""
-    if person is not None and formdata is None:
-        kwargs.setdefault("tags", ", ".join(tag.name for tag in person.tags))
-        kwargs.setdefault("email_primary", _primary_index(person.emails))
-        kwargs.setdefault("phone_primary", _primary_index(person.phones))
-        kwargs.setdefault("organization_primary", _primary_index(person.memberships))
-        for network in NETWORKS:
-            kwargs.setdefault(f"social_{network.key}", (person.social or {}).get(network.key, ""))
+    """A :class:`PersonForm` whose choices are the current company's organizations and members.
+
+    Without ``formdata`` it shows ``person``'s values (or ``kwargs`` for a new person).
+    """
+    data = initial_data(person) if person is not None else None
     if formdata is not None:
         formdata = legacy_formdata(formdata)
-    form = PersonForm(formdata=formdata, obj=person, **kwargs) if formdata is not None else PersonForm(obj=person, **kwargs)
+    form = PersonForm(formdata=formdata, data=data, **kwargs) if formdata is not None else PersonForm(data=data, **kwargs)
     if formdata is not None:
         for list_name, primary in (("emails", "email_primary"), ("phones", "phone_primary"),
                                    ("organizations", "organization_primary")):
@@ -278,5 +296,8 @@ def blank_rows(form: PersonForm) -> dict[str, Any]:
         for sub in entry.form:
             sub.name = sub.id = f"{name}-__index__-{sub.short_name}"
         rows[name] = entry
-    fill_organization_choices(rows["organizations"].form.organization_id)
+    picker = rows["organizations"].form.organization_id
+    fill_organization_choices(picker)
+    if picker.more_available:  # a big company: the added row starts empty, its search box fills it
+        picker.choices = picker.choices[:1]
     return rows
