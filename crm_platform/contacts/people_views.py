@@ -8,11 +8,11 @@ from flask_login import current_user, login_required
 from crm_platform.contacts import plugin_ui, services
 from crm_platform.contacts.blueprint import bp, clean_filters
 from crm_platform.contacts.forms import ActivityForm, PeopleFilterForm, id_text, optional_int
-from crm_platform.contacts.person_forms import fill_organization_choices, person_form
 from crm_platform.contacts.inline_fields import fields_of
-from crm_platform.contacts.person_saving import CustomValues, form_page, is_stale, save_extras
 from crm_platform.contacts.models import Person
 from crm_platform.contacts.pagination import Page
+from crm_platform.contacts.person_forms import fill_organization_choices, person_form
+from crm_platform.contacts.person_saving import CustomValues, form_page, is_stale, save_extras
 from crm_platform.errors import htmx_redirect
 from crm_platform.extensions import db
 from crm_platform.permissions import has_permission, require_permission
@@ -128,9 +128,9 @@ def delete_person(person_id: int) -> Response:
     return htmx_redirect(url_for("contacts.people"))
 
 
-def detail_context(person: Person) -> dict:
+def detail_context(person: Person) -> dict[str, object]:
     """What the person page shows beside the timeline: editable fields, custom values, related people."""
-    from crm_platform.contacts.details import all_tags
+    from crm_platform.contacts.person_saving import tag_suggestions
     from crm_platform.contacts.related import colleagues
     from crm_platform.customfields.service import values_for
 
@@ -139,6 +139,6 @@ def detail_context(person: Person) -> dict:
     return {
         "inline_fields": fields,
         "custom_values": values_for(custom, [person.id]).get(person.id, {}),
-        "tag_suggestions": [tag.name for tag in all_tags()] if has_permission("records.edit") else [],
+        "tag_suggestions": tag_suggestions() if has_permission("records.edit") else [],
         "colleagues": colleagues(person),
     }
