@@ -22,8 +22,11 @@ def test_small_company_gets_a_plain_select(logged_in_client, db, company):
 def test_large_company_gets_a_page_of_choices_and_a_search(logged_in_client, db, company):
     seed_orgs(db, company, services.ORGANIZATION_CHOICES + 5)
     html = logged_in_client.get("/people/new").get_data(as_text=True)
-    assert 'id="organization-search"' in html
-    assert html.count("<option") <= services.ORGANIZATION_CHOICES + 1 + 10  # + empty choice, stage and owner options
+    assert 'id="organizations-0-organization_id-search"' in html
+    select = html.split('id="organizations-0-organization_id"', 1)[1].split("</select>", 1)[0]
+    assert select.count("<option") == services.ORGANIZATION_CHOICES + 1  # + the empty choice
+    template = html.split('id="organizations-template"', 1)[1].split("</template>", 1)[0]
+    assert template.count("<option") == 1 and "organization_search" in template  # an added row starts with its search box
     options = logged_in_client.get("/organizations/options?organization_search=0203", headers={"HX-Request": "true"})
     assert options.status_code == 200
     assert "Org 0203" in options.get_data(as_text=True) and "Org 0001" not in options.get_data(as_text=True)

@@ -86,3 +86,39 @@ def test_demo_company_pages_render(app, db, company, user, logged_in_client):
         organization_id = db.session.scalar(select(Organization.id).order_by(Organization.id))
     assert logged_in_client.get(f"/people/{person_id}").status_code == 200
     assert logged_in_client.get(f"/organizations/{organization_id}").status_code == 200
+
+
+def test_demo_people_have_the_new_contact_details(app, db, company, user):
+    import phonenumbers
+
+    from crm_platform.contacts.models import PersonEmail, PersonOrganization, PersonPhone, PersonTag
+    from crm_platform.contacts.social import NETWORKS
+    from crm_platform.customfields.models import CustomFieldValue
+    from crm_platform.customfields.service import fields_for
+
+    load_demo_data(company)
+    with tenancy.company_scope(company.id):
+        people = db.session.scalars(select(Person)).all()
+        phones = db.session.scalars(select(PersonPhone)).all()
+        emails = db.session.scalars(select(PersonEmail)).all()
+        memberships = db.session.scalars(select(PersonOrganization)).all()
+        assert {f.key: f.field_type for f in fields_for("person")} == {"industry_segment": "select", "contract_renewal": "date"}
+        values = db.session.scalars(select(CustomFieldValue)).all()
+        tagged = db.session.scalar(select(func.count(func.distinct(PersonTag.person_id))))
+    assert all(phonenumbers.is_valid_number(phonenumbers.parse(p.number)) and p.number.startswith("+") for p in phones)
+    assert all(p.phone == next(ph.number for ph in phones if ph.person_id == p.id and ph.is_primary) for p in people)
+    per_person = {}
+    for email in emails:
+        per_person.setdefault(email.person_id, []).append(email)
+    assert all(sum(e.is_primary for e in rows) == 1 for rows in per_person.values()) and len(per_person) == 200
+    assert 20 < sum(len(rows) == 2 for rows in per_person.values()) < 120
+    assert 20 < len(phones) - 200 < 120  # some people have a second number
+    orgs_per_person = {}
+    for membership in memberships:
+        orgs_per_person.setdefault(membership.person_id, []).append(membership)
+    assert any(len(rows) == 2 for rows in orgs_per_person.values())
+    assert all(p.street and p.postal_code and p.city and p.country and p.source for p in people)
+    assert sum(bool(p.website) for p in people) > 10 and all(p.website.startswith("https://") for p in people if p.website)
+    assert sum(bool(p.social) for p in people) > 80 and all(set(p.social) <= {n.key for n in NETWORKS} for p in people)
+    assert 50 < tagged < 200
+    assert len({v.value for v in values if v.date_value is None}) == 4 and any(v.date_value for v in values)

@@ -31,6 +31,11 @@ ACTION_LABELS: dict[str, str] = {
     "company_deactivated": "Company deactivated",
     "company_reactivated": "Company reactivated",
 }
+ACTION_LABELS.update({  # Settings → Custom fields and the company's phone region
+    "custom_field_created": "Custom field added", "custom_field_changed": "Custom field changed",
+    "custom_field_moved": "Custom field moved", "custom_field_deleted": "Custom field deleted",
+    "phone_region_changed": "Phone region changed",
+})
 
 
 def _utc_naive(value: datetime) -> datetime:

@@ -43,10 +43,31 @@ class InviteForm(FlaskForm):
     role = SelectField("Role", choices=role_choices(), default="member", validators=[InputRequired()])
 
 
+def phone_region_choices() -> list[Any]:
+    """``""`` (none) and every region phonenumbers supports, as ``DE · +49``."""
+    import phonenumbers
+
+    regions = sorted(phonenumbers.SUPPORTED_REGIONS)
+    pairs = [("", "None: numbers must start with + and the country code")]
+    pairs += [(code, f"{code} · +{phonenumbers.country_code_for_region(code)}") for code in regions]
+    if SelectChoice is None:  # pragma: no cover
+        return pairs
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 class CompanySettingsForm(FlaskForm):
-    """The company's display name."""
+    """The company's display name and the region used to read phone numbers."""
 
     name = StringField("Company name", validators=[DataRequired(), Length(max=120), plain_text])
+    phone_region = SelectField("Default phone region", choices=phone_region_choices(), default="", validate_choice=False)
+
+    def validate_phone_region(self, field: SelectField) -> None:
+        """An ISO 3166 code phonenumbers knows, or empty (upper-cased)."""
+        import phonenumbers
+
+        field.data = (field.data or "").strip().upper()
+        if field.data and field.data not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValidationError("Choose a country from the list.")
 
 
 class AcceptInvitationForm(FlaskForm):

@@ -24,6 +24,8 @@ class Company(Timestamped, db.Model):
     name: Mapped[str] = mapped_column(sa.String(120), nullable=False)
     slug: Mapped[str] = mapped_column(sa.String(60), unique=True, nullable=False)
     is_active: Mapped[bool] = mapped_column(sa.Boolean, default=True, nullable=False)
+    # ISO 3166 region used to read phone numbers typed without a +country code ("" = none).
+    phone_region: Mapped[str] = mapped_column(sa.String(2), default="", server_default="", nullable=False)
 
 
 class Membership(CompanyOwned, Timestamped, db.Model):

@@ -168,7 +168,7 @@ def revoke_invitation(invitation_id: int) -> Response | tuple[str, int]:
 @login_required
 @require_permission("company.manage")
 def settings() -> Response | tuple[str, int]:
-    """Rename the company (its display name)."""
+    """Rename the company (its display name) and set its default phone region."""
     from crm_platform.audit.service import record
 
     form = CompanySettingsForm(obj=g.company)
@@ -181,6 +181,9 @@ def settings() -> Response | tuple[str, int]:
             return render("companies/settings.html", form=form, status=422)
         if g.company.name != old_name:
             record("company_renamed", f"{old_name} → {g.company.name}")
+        if (form.phone_region.data or "") != (g.company.phone_region or ""):
+            record("phone_region_changed", f"{g.company.phone_region or 'none'} → {form.phone_region.data or 'none'}")
+            g.company.phone_region = form.phone_region.data or ""
         db.session.commit()
         flash("Company settings saved.", "success")
         return htmx_redirect(url_for("companies.settings"))

@@ -3,6 +3,8 @@
 Everything comes from the seeded ``faker`` (names, and ``faker.random`` for every
 choice), so the same seed gives the same data. Email addresses and websites use the
 reserved ``.example`` domain: demo data never points at somebody's real mailbox.
+Every person has E.164 phones, emails, memberships, an address, a source, and some have
+tags, social handles and values of two demo custom fields (see ``demo_details``).
 Rows are added in bulk to the session; the caller commits once.
 """
 
@@ -14,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from crm_platform.contacts import services
+from crm_platform.contacts.demo_details import add_details, add_tags_and_custom_values
 from crm_platform.contacts.models import Activity, Organization, Person
 from crm_platform.extensions import db
 
@@ -128,13 +131,14 @@ def _people(faker: Any, rng: Any, now: datetime, organizations: list[Organizatio
             email = f"{_local_part(first, last)}{rng.randint(2, 99)}@{domain}"
         used.add(email)
         created = now - timedelta(days=rng.randint(TIMELINE_DAYS, 540), minutes=rng.randint(0, 1440))
-        people.append(
-            Person(
-                first_name=first, last_name=last, email=email, phone=faker.phone_number()[:40],
-                job_title=rng.choice(JOB_TITLES), lifecycle_stage=_weighted(rng, STAGE_WEIGHTS),
-                organization=organization, owner_id=rng.choice(owners), created_at=created, updated_at=created,
-            )
+        person = Person(
+            first_name=first, last_name=last, job_title=rng.choice(JOB_TITLES),
+            lifecycle_stage=_weighted(rng, STAGE_WEIGHTS), organization=organization, owner_id=rng.choice(owners),
+            created_at=created, updated_at=created,
         )
+        with db.session.no_autoflush:
+            add_details(faker, rng, person, organization, organizations, email)
+        people.append(person)
     return people
 
 
@@ -175,9 +179,12 @@ def load(company: Any, faker: Any) -> None:
     now = datetime.now(UTC)
     members: list[int | None] = list(services.member_ids()) or [None]
     organizations = _organizations(faker, rng, now)
+    db.session.add_all(organizations)
+    db.session.flush()  # memberships need the organizations' ids
     people = _people(faker, rng, now, organizations, members)
     activities = _activities(rng, now, people, organizations, members)
-    db.session.add_all(organizations)
     db.session.add_all(people)
     db.session.add_all(activities)
+    db.session.flush()
+    add_tags_and_custom_values(rng, people)
     db.session.flush()

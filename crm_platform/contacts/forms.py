@@ -7,11 +7,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField, TelField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from crm_platform.contacts import services
-from crm_platform.contacts.models import ACTIVITY_KINDS, LIFECYCLE_STAGES, Organization, Person
+from crm_platform.contacts.models import ACTIVITY_KINDS, LIFECYCLE_STAGES, Organization
 
 try:  # WTForms >= 3.3 wants SelectChoice records; older versions take (value, label) pairs
     from wtforms.fields.choices import SelectChoice as _SelectChoice
@@ -96,58 +96,13 @@ def optional_int(value: str | None) -> int | None:
     return int(value) if value else None
 
 
-class PersonForm(FlaskForm):
-    """Create or edit a person. Build it with :func:`person_form` (it fills the select boxes)."""
+def __getattr__(name: str) -> Any:
+    """``PersonForm`` and ``person_form`` moved to :mod:`crm_platform.contacts.person_forms`."""
+    if name in ("PersonForm", "person_form"):
+        from crm_platform.contacts import person_forms
 
-    first_name = StringField("First name", filters=[strip], validators=[Length(max=100)])
-    last_name = StringField("Last name", filters=[strip], validators=[Length(max=100)])
-    email = EmailField(
-        "Email",
-        filters=[strip],
-        validators=[Optional(), Length(max=255), Email(check_deliverability=False, message="Enter a valid email address.")],
-    )
-    phone = TelField(
-        "Phone",
-        filters=[strip],
-        validators=[Length(max=40), Regexp(PHONE_PATTERN, message="Use digits, spaces and + ( ) - . only.")],
-    )
-    job_title = StringField("Job title", filters=[strip], validators=[Length(max=120)])
-    organization_id = OrganizationField("Organization")
-    lifecycle_stage = SelectField("Lifecycle stage", choices=STAGE_CHOICES, default="lead")
-    owner_id = IdSelectField("Owner")
-
-    def validate(self, extra_validators: Any = None) -> bool:
-        """Field checks, then: a person needs a first or a last name."""
-        valid = super().validate(extra_validators)
-        if not (self.first_name.data or self.last_name.data):
-            self.first_name.errors = [*self.first_name.errors, "Enter a first or a last name."]
-            valid = False
-        return valid
-
-    def apply_to(self, person: Person) -> None:
-        """Copy the validated data onto ``person``."""
-        person.first_name = self.first_name.data or ""
-        person.last_name = self.last_name.data or ""
-        person.email = self.email.data or ""
-        person.phone = self.phone.data or ""
-        person.job_title = self.job_title.data or ""
-        person.lifecycle_stage = self.lifecycle_stage.data
-        person.organization_id = optional_int(self.organization_id.data)
-        person.owner_id = optional_int(self.owner_id.data)
-
-
-def person_form(person: Person | None = None, **kwargs: Any) -> PersonForm:
-    """A :class:`PersonForm` whose choices are the current company's organizations and members."""
-    form = PersonForm(obj=person, **kwargs)
-    selected = form.organization_id.data
-    pairs, more = services.organization_choices(int(selected) if str(selected or "").isdigit() else None)
-    form.organization_id.choices = _id_choices(pairs, "— No organization —")
-    form.organization_id.more_available = more
-    members = services.member_choices()
-    if person is not None and person.owner is not None and all(key != person.owner_id for key, _ in members):
-        members.append((person.owner_id, f"{person.owner.display_name} (no longer a member)"))
-    form.owner_id.choices = _id_choices(members, "— Nobody —")
-    return form
+        return getattr(person_forms, name)
+    raise AttributeError(name)
 
 
 class OrganizationForm(FlaskForm):
@@ -158,6 +113,7 @@ class OrganizationForm(FlaskForm):
     industry = StringField("Industry", filters=[strip], validators=[Length(max=120)])
     city = StringField("City", filters=[strip], validators=[Length(max=120)])
     country = StringField("Country", filters=[strip], validators=[Length(max=120)])
+    version = HiddenField()
 
     def validate_website(self, field: StringField) -> None:
         """Only http(s) addresses: the website is shown as a link."""

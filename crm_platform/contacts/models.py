@@ -28,9 +28,12 @@ class Organization(CompanyOwned, Timestamped, db.Model):
     country: Mapped[str] = mapped_column(sa.String(120), default="", nullable=False)
     # Bumped by every UPDATE; a stale version raises StaleDataError (edit conflicts).
     version: Mapped[int] = mapped_column(sa.Integer, default=1, nullable=False)
+    # Who made the last change (shown when an edit conflicts); set by contacts.editors.
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
 
     __mapper_args__ = {"version_id_col": version}
 
+    updated_by = relationship("User", lazy="select", foreign_keys=[updated_by_id])
     # The database sets person.organization_id to NULL when an organization is deleted.
     people = relationship("Person", back_populates="organization", lazy="select", passive_deletes=True)
 
@@ -72,9 +75,12 @@ class Person(CompanyOwned, Timestamped, db.Model):
     deleted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     # Bumped by every UPDATE; a stale version raises StaleDataError (edit conflicts).
     version: Mapped[int] = mapped_column(sa.Integer, default=1, nullable=False)
+    # Who made the last change (shown when an edit conflicts); set by contacts.editors.
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
 
     organization = relationship(Organization, back_populates="people", lazy="joined")
-    owner = relationship("User", lazy="joined")
+    owner = relationship("User", lazy="joined", foreign_keys=[owner_id])
+    updated_by = relationship("User", lazy="select", foreign_keys=[updated_by_id])
     emails = relationship(
         "PersonEmail", lazy="select", cascade="all, delete-orphan", passive_deletes=True,
         order_by="(PersonEmail.is_primary.desc(), PersonEmail.id)",

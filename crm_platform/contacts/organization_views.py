@@ -9,7 +9,12 @@ from crm_platform.contacts import plugin_ui, services
 from crm_platform.contacts.blueprint import bp, clean_filters
 from crm_platform.contacts.forms import ActivityForm, OrganizationFilterForm, OrganizationForm
 from crm_platform.contacts.models import Organization
+from crm_platform.contacts.inline_fields import fields_of
 from crm_platform.contacts.pagination import Page
+from crm_platform.contacts.person_saving import CustomValues, is_stale
+from crm_platform.contacts.related import organization_people
+from crm_platform.customfields.service import values_for
+from crm_platform.models_base import utcnow
 from crm_platform.errors import htmx_redirect
 from crm_platform.extensions import db
 from crm_platform.permissions import require_permission
@@ -46,12 +51,19 @@ def organization_options() -> tuple[str, int]:
     return render("contacts/_organization_options.html", pairs=pairs, more=more, query=query)
 
 
+def _form_page(form: OrganizationForm, organization: Organization | None, custom: CustomValues, status: int = 200,
+               conflict: bool = False) -> tuple[str, int]:
+    return render("contacts/organization_form.html", status=status, form=form, organization=organization,
+                  conflict=conflict, custom_fields=custom.fields, custom_values=custom.values,
+                  custom_errors=custom.errors)
+
+
 @bp.get("/organizations/new")
 @login_required
 @require_permission("records.edit")
 def new_organization() -> tuple[str, int]:
     """The form for a new organization."""
-    return render("contacts/organization_form.html", form=OrganizationForm(), organization=None)
+    return _form_page(OrganizationForm(), None, CustomValues("organization"))
 
 
 @bp.post("/organizations")
@@ -60,11 +72,13 @@ def new_organization() -> tuple[str, int]:
 def create_organization() -> Response | tuple[str, int]:
     """Create an organization; 422 with the errors when the form does not validate."""
     form = OrganizationForm()
-    if not form.validate_on_submit():
-        return render("contacts/organization_form.html", form=form, organization=None, status=422)
+    custom = CustomValues("organization", submitted=True)
+    if not form.validate_on_submit() or custom.errors:
+        return _form_page(form, None, custom, status=422)
     organization = Organization()
     form.apply_to(organization)
     services.create_organization(organization)
+    custom.save(organization.id)
     db.session.commit()
     flash(f"{organization.name} was added.", "success")
     return htmx_redirect(url_for("contacts.organization", organization_id=organization.id))
@@ -78,10 +92,14 @@ def organization(organization_id: int) -> tuple[str, int]:
     row = services.get_organization(organization_id)
     before = request.args.get("before") or None
     timeline = services.timeline_page(organization_id=row.id, before=before)
+    fields = fields_of("organization")
+    people, more_people = organization_people(row)
     return render(
         "contacts/organization_detail.html", block="timeline_page",
-        organization=row, people=services.people_of(row), timeline=timeline, before=before, show_subject=True,
-        note_form=ActivityForm(formdata=None),
+        organization=row, people=people, more_people=more_people, timeline=timeline, before=before,
+        show_subject=True, note_form=ActivityForm(formdata=None),
+        inline_fields=fields,
+        custom_values=values_for([f.custom for f in fields if f.custom], [row.id]).get(row.id, {}),
         panels=plugin_ui.panels("crm_organization_panels", organization=row),
         actions=plugin_ui.actions("crm_organization_actions", organization=row),
         note_action=url_for("contacts.add_organization_activity", organization_id=row.id),
@@ -93,18 +111,26 @@ def organization(organization_id: int) -> tuple[str, int]:
 @login_required
 @require_permission("records.edit")
 def edit_organization(organization_id: int) -> Response | tuple[str, int]:
-    """Edit an organization; 422 with the errors when the form does not validate."""
+    """Edit an organization; 422 with the errors, 409 (nothing saved) when it changed meanwhile."""
     row = services.get_organization(organization_id)
+    if request.method == "GET":
+        return _form_page(OrganizationForm(obj=row), row, CustomValues("organization", row.id))
     form = OrganizationForm(obj=row)
-    if form.validate_on_submit():
-        before = services.snapshot(row, services.ORGANIZATION_FIELDS)
-        form.apply_to(row)
-        services.update_organization(row, before)
-        db.session.commit()
-        flash(f"{row.name} was saved.", "success")
-        return htmx_redirect(url_for("contacts.organization", organization_id=row.id))
-    status = 422 if form.is_submitted() else 200
-    return render("contacts/organization_form.html", form=form, organization=row, status=status)
+    custom = CustomValues("organization", submitted=True)
+    if is_stale(form.version.data, row):
+        form.validate_on_submit()
+        form.version.data = str(row.version)  # saving again is a deliberate overwrite
+        return _form_page(form, row, custom, status=409, conflict=True)
+    if not form.validate_on_submit() or custom.errors:
+        return _form_page(form, row, custom, status=422)
+    before = services.snapshot(row, services.ORGANIZATION_FIELDS)
+    form.apply_to(row)
+    custom.save(row.id)
+    row.updated_at = utcnow()
+    services.update_organization(row, before)
+    db.session.commit()
+    flash(f"{row.name} was saved.", "success")
+    return htmx_redirect(url_for("contacts.organization", organization_id=row.id))
 
 
 @bp.post("/organizations/<int:organization_id>/delete")

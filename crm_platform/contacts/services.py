@@ -16,6 +16,7 @@ from flask_login import current_user
 from sqlalchemy import delete, func, or_, select
 
 from crm_platform.companies.models import Membership
+from crm_platform.contacts import editors  # noqa: F401  (stamps updated_by on every change)
 from crm_platform.contacts.models import LIFECYCLE_STAGES, Activity, Organization, Person
 from crm_platform.contacts.details import sync_primary_contacts, sync_primary_membership
 from crm_platform.contacts.pagination import Page, keyset_page

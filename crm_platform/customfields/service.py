@@ -251,3 +251,33 @@ def move_values(entity: str, from_id: int, to_id: int, keys: Iterable[str] | Non
             .values(entity_id=to_id).execution_options(synchronize_session=False)
         )
     delete_values_of(entity, [from_id])
+
+
+def update_field(field: CustomField, label: str, options: Sequence[str] = (), required: bool = False) -> None:
+    """Change a field's label, choices (select types) and whether it is required; its key and type stay.
+
+    Values already stored for a choice that was removed are kept (shown as they are).
+    """
+    label = label.strip()
+    if not label:
+        raise CustomFieldError("A field needs a label.")
+    if field.field_type in ("select", "multiselect"):
+        clean = clean_option_list(options)
+        if not clean:
+            raise CustomFieldError("A select field needs at least one option.")
+        field.options = clean
+    field.label = label[:120]
+    field.required = bool(required)
+
+
+def move_field(field: CustomField, direction: str) -> bool:
+    """Swap the field with its neighbour above (``up``) or below (``down``); False at either end."""
+    siblings = fields_for(field.entity)
+    for index, sibling in enumerate(siblings):  # positions become 1..n, so a swap always changes the order
+        sibling.position = index + 1
+    at = next(i for i, sibling in enumerate(siblings) if sibling.id == field.id)
+    other = at - 1 if direction == "up" else at + 1
+    if not 0 <= other < len(siblings):
+        return False
+    siblings[at].position, siblings[other].position = siblings[other].position, siblings[at].position
+    return True

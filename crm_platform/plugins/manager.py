@@ -25,6 +25,7 @@ CORE_PLUGINS: tuple[str, ...] = (
     "crm_platform.companies.hooks",
     "crm_platform.contacts.hooks",
     "crm_platform.timeline.hooks",
+    "crm_platform.customfields.hooks",
     "crm_platform.admin.hooks",
     "crm_platform.audit.hooks",
     "crm_platform.privacy.hooks",

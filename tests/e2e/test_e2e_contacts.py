@@ -1,4 +1,4 @@
-"""People pages in the browser: create, edit, search as you type, notes added with htmx."""
+"""People pages in the browser: create (two emails), edit, click-to-edit, search as you type, notes with htmx."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ def unique_name() -> str:
     return "Quill" + uuid.uuid4().hex[:8]
 
 
+FIELDS = {"email": "#emails-0-email", "phone": "#phones-0-number", "job_title": "#organizations-0-role"}
+
+
 def create_person(page: Page, first: str, last: str, **fields: str) -> str:
     """Fill the new-person form and return the person's page URL."""
     page.goto("/people")
@@ -24,8 +27,8 @@ def create_person(page: Page, first: str, last: str, **fields: str) -> str:
     expect(page.get_by_role("heading", name="New person")).to_be_visible()
     page.get_by_label("First name").fill(first)
     page.get_by_label("Last name").fill(last)
-    for label, value in fields.items():
-        page.get_by_label(label.replace("_", " ").capitalize()).fill(value)
+    for name, value in fields.items():
+        page.locator(FIELDS[name]).fill(value)
     page.get_by_role("button", name="Add person").click()
     expect(page).to_have_url(re.compile(r"/people/\d+$"))
     page.wait_for_load_state()  # htmx is set up (deferred scripts ran)
@@ -39,24 +42,63 @@ def test_create_and_edit_a_person(admin_page: Page) -> None:
     expect(admin_page.locator("#toasts .toast-success")).to_contain_text("was added")
 
     admin_page.get_by_role("link", name="Edit", exact=True).click()
-    admin_page.get_by_label("Job title").fill("Head of Procurement")
+    admin_page.locator("#organizations-0-organization_id").select_option(index=1)
+    admin_page.locator("#organizations-0-role").fill("Head of Procurement")
     admin_page.get_by_label("Lifecycle stage").select_option("customer")
     admin_page.get_by_role("button", name="Save").click()
     expect(admin_page).to_have_url(url)
-    expect(admin_page.locator("dl")).to_contain_text("Head of Procurement")
-    expect(admin_page.locator(".badge-customer").first).to_have_text("Customer")
+    expect(admin_page.locator("#person-header")).to_contain_text("Head of Procurement")
+    expect(admin_page.locator("#person-header .badge-customer")).to_have_text("Customer")
     expect(admin_page.locator("#toasts .toast-success")).to_contain_text("was saved")
+
+
+def test_two_emails_click_to_edit_and_an_inline_phone_error(admin_page: Page) -> None:
+    last = unique_name()
+    admin_page.goto("/people/new")
+    admin_page.get_by_label("First name").fill("Twyla")
+    admin_page.get_by_label("Last name").fill(last)
+    admin_page.locator("#emails-0-email").fill(f"{last.lower()}@work.example")
+    admin_page.get_by_role("button", name="+ Add email").click()
+    second = admin_page.locator("#emails-rows [data-row]").nth(1)
+    second.locator("input[type=email]").fill(f"{last.lower()}@home.example")
+    second.locator("select").select_option("home")
+    second.get_by_label("Primary").check()
+    admin_page.get_by_role("button", name="Add person").click()
+    expect(admin_page).to_have_url(re.compile(r"/people/\d+$"))
+    admin_page.wait_for_load_state()
+    emails = admin_page.locator("#inline-person-email")
+    expect(emails).to_contain_text(f"{last.lower()}@work.example")
+    expect(admin_page.locator("#person-header")).to_contain_text(f"{last.lower()}@home.example")  # the primary one
+    admin_page.evaluate(NO_RELOAD)
+
+    admin_page.locator("#inline-person-stage .inline-value").click()  # click-to-edit
+    admin_page.locator("#inline-lifecycle_stage").select_option("prospect")
+    admin_page.locator("#inline-person-stage").get_by_role("button", name="Save").click()
+    expect(admin_page.locator("#inline-person-stage .badge-prospect")).to_have_text("Prospect")
+    expect(admin_page.locator("#person-header .badge-prospect")).to_be_visible()  # key facts follow (out-of-band)
+
+    admin_page.locator("#inline-person-phone .inline-value").click()
+    phone = admin_page.locator("#inline-phone")
+    phone.fill("call me")
+    admin_page.locator("#inline-person-phone").get_by_role("button", name="Save").click()
+    expect(admin_page.locator("#inline-person-phone .error")).to_contain_text("is not a phone number")
+    expect(phone).to_have_value("call me")
+    phone.press("Escape")  # cancels: the display comes back
+    expect(admin_page.locator("#inline-person-phone .inline-edit-button")).to_be_visible()
+    assert admin_page.evaluate("window.__sameDocument === true"), "the page reloaded"
+    admin_page.reload()
+    expect(admin_page.locator("#inline-person-stage")).to_contain_text("Prospect")
 
 
 def test_person_form_shows_inline_errors(admin_page: Page) -> None:
     admin_page.goto("/people/new")
-    admin_page.get_by_label("Email").fill("not-an-email")
+    admin_page.locator("#emails-0-email").fill("not-an-email")
     admin_page.get_by_role("button", name="Add person").click()
     first = admin_page.get_by_label("First name")
     expect(first).to_have_attribute("aria-invalid", "true")
     expect(admin_page.locator("#first_name-error")).to_have_text("Enter a first or a last name.")
-    expect(admin_page.locator("#email-error")).to_have_text("Enter a valid email address.")
-    expect(admin_page.get_by_label("Email")).to_have_value("not-an-email")
+    expect(admin_page.locator("#emails-0-email-error")).to_have_text("Enter a valid email address.")
+    expect(admin_page.locator("#emails-0-email")).to_have_value("not-an-email")
 
 
 def test_search_as_you_type_updates_the_list_without_reloading(admin_page: Page) -> None:
