@@ -10,6 +10,7 @@ from crm_platform.auth.models import AuthSession, OneTimeToken, User
 from crm_platform.companies.models import Company, Invitation, Membership
 from crm_platform.contacts.models import Activity, Organization, Person, PersonEmail, PersonOrganization, PersonPhone, PersonTag, Tag
 from crm_platform.customfields.models import CustomField, CustomFieldValue
+from crm_platform.dataio.models import ImportJob, ImportRefusal
 from crm_platform.plugins.models import PluginSetting, PluginState
 from crm_platform.themes.models import Branding
 
@@ -23,6 +24,8 @@ __all__ = [
     "Company",
     "CustomField",
     "CustomFieldValue",
+    "ImportJob",
+    "ImportRefusal",
     "Invitation",
     "Membership",
     "OneTimeToken",

@@ -24,6 +24,7 @@ CORE_PLUGINS: tuple[str, ...] = (
     "crm_platform.auth.hooks",
     "crm_platform.companies.hooks",
     "crm_platform.contacts.hooks",
+    "crm_platform.dataio.hooks",
     "crm_platform.admin.hooks",
     "crm_platform.audit.hooks",
     "crm_platform.privacy.hooks",
