@@ -114,7 +114,8 @@ def preview_rows(job: ImportJob, mapping: list[str]) -> list:
     try:
         path = storage.path_of(job.company_id, job.stored_name)
         ctx = row_context(job)
-        ctx.mapping = mapping
+        known = {key for key, _ in columns.choices(ctx.fields)}
+        ctx.mapping = [target if target in known else "" for target in mapping]
         return [parse_row(number, cells, ctx) for number, cells in
                 itertools.islice(iter_rows(path, job.file_format, job.encoding, job.delimiter), PREVIEW_ROWS)]
     except FileError:
