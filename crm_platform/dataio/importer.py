@@ -79,6 +79,7 @@ def import_batch(job: ImportJob, batch: list[tuple[list[str], PersonRow | Refusa
     pending: dict[tuple[str, str], Person] = {}
     created: list[tuple[Person, PersonRow]] = []
     updated: list[tuple[Person, PersonRow, dict[str, Any]]] = []
+    merged: list[tuple[Person, PersonRow]] = []
     for row in rows:
         row_keys = keys_of(row)
         match = next((pending[k] for k in row_keys if k in pending), None)
@@ -94,10 +95,11 @@ def import_batch(job: ImportJob, batch: list[tuple[list[str], PersonRow | Refusa
             if not any(person is p for p, _, _ in updated) and not any(person is p for p, _ in created):
                 updated.append((person, row, snapshot(person, PERSON_FIELDS)))
             merge_into(person, row, state)
+            merged.append((person, row))
         for key in row_keys:
             pending.setdefault(key, person)
     db.session.flush()
-    add_tags_and_values([(p, r) for p, r in created], [(p, r) for p, r, _ in updated], state, job, rows)
+    add_tags_and_values(created, merged, state, rows)
     for person, _row in created:
         state.hooks["crm_person_created"](person=person)
     for person, _row, before in updated:
@@ -190,17 +192,21 @@ def merge_into(person: Person, row: PersonRow, state: RunState) -> None:
                 membership.role = row.values["job_title"]
 
 
-def add_tags_and_values(created: list[tuple[Person, PersonRow]], updated: list[tuple[Person, PersonRow]],
-                        state: RunState, job: ImportJob, rows: list[PersonRow]) -> None:
-    """Tags and custom field values of the batch's people (after the flush gave them ids)."""
+def add_tags_and_values(created: list[tuple[Person, PersonRow]], merged: list[tuple[Person, PersonRow]],
+                        state: RunState, rows: list[PersonRow]) -> None:
+    """Tags and custom field values of the batch's rows (after the flush gave the people ids).
+
+    ``created`` pairs a new person with its row (values inserted directly); ``merged``
+    lists every row merged into a person (existing, or created earlier in the batch).
+    """
     tags = {tag.name.lower(): tag for tag in get_or_create_tags({n for row in rows for n in row.tags})}
-    updated_ids = [p.id for p, _ in updated]
+    merged_ids = list({p.id for p, _ in merged})
     links = set()
-    if updated_ids and tags:
-        stmt = select(PersonTag.person_id, PersonTag.tag_id).where(PersonTag.person_id.in_(updated_ids))
+    if merged_ids and tags:
+        stmt = select(PersonTag.person_id, PersonTag.tag_id).where(PersonTag.person_id.in_(merged_ids))
         links = {(pid, tid) for pid, tid in db.session.execute(stmt)}
     fields = {f.key: f for f in state.ctx.fields}
-    for person, row in [*created, *updated]:
+    for person, row in [*created, *merged]:
         for name in row.tags:
             tag = tags[name.lower()]
             if (person.id, tag.id) not in links:
@@ -211,6 +217,6 @@ def add_tags_and_values(created: list[tuple[Person, PersonRow]], updated: list[t
             for value, number, day in parsed:
                 db.session.add(CustomFieldValue(field_id=fields[key].id, entity_id=person.id, value=value,
                                                 number_value=number, date_value=day))
-    for person, row in updated:
+    for person, row in merged:
         if row.custom:
             set_values(state.ctx.fields, person.id, row.custom)
