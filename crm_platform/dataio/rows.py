@@ -14,6 +14,7 @@ from crm_platform.customfields.service import CustomFieldError, parse_value
 from crm_platform.dataio.mapping import CUSTOM_PREFIX
 
 LIST_SPLIT = re.compile(r"[;,]")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SCALAR_FIELDS: tuple[str, ...] = (
     "first_name", "last_name", "job_title", "street", "postal_code", "city", "region", "country", "website", "source",
 )
@@ -93,6 +94,8 @@ def parse_row(row_number: int, cells: Sequence[str], ctx: RowContext) -> PersonR
         if len(raw) > ctx.max_cell:
             return Refusal(row_number, header, f"The cell has {len(raw):,} characters (at most {ctx.max_cell:,}).")
         text = raw.strip()
+        if text[:1] == "'" and text[1:2] in FORMULA_STARTS:
+            text = text[1:]  # the formula guard of our own exports (and of many spreadsheets)
         if not target or not text:
             continue
         try:
