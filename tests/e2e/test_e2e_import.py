@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.e2e
-SHOTS = Path(__file__).resolve().parents[2] / "test-results"  // git-ignored
+SHOTS = Path(__file__).resolve().parents[2] / "test-results"  # git-ignored
 
 
 def work_off_queue(live_server) -> None:
