@@ -190,12 +190,11 @@ def run(import_job_id: int) -> Response | tuple[str, int]:
 @login_required
 @require_permission("records.edit")
 def progress(import_job_id: int) -> tuple[str, int]:
-    """The progress bar (polled every second); 286 once the job finished, so htmx stops polling."""
+    """The import's status block, polled every second by the progress bar; 286 once the job finished,
+    so htmx swaps in the result and stops polling."""
     row = get_import(import_job_id)
-    if row.busy:
-        return render("dataio/_progress.html", job=row)
-    response = page(row)
-    return response[0], STOP_POLLING
+    html, _status = page(row)
+    return html, (200 if row.busy else STOP_POLLING)
 
 
 @bp.get("/people/imports/<int:import_job_id>/refused.csv")
