@@ -92,6 +92,8 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "PREFERRED_URL_SCHEME": base.scheme or "http",
+        "OUTBOUND_ALLOW_PRIVATE": _bool(env("CRM_OUTBOUND_ALLOW_PRIVATE"), False),
+        "OUTBOUND_ALLOW_NETWORKS": env("CRM_OUTBOUND_ALLOW_NETWORKS") or "",
     }
     if overrides:
         settings.update(overrides)

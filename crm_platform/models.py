@@ -8,35 +8,47 @@ from crm_platform import tenancy
 from crm_platform.audit.models import AuditEvent
 from crm_platform.auth.models import AuthSession, OneTimeToken, User
 from crm_platform.companies.models import Company, Invitation, Membership
+from crm_platform.contacts import search_index, trash
+from crm_platform.contacts.search_index import PersonSearch
+from crm_platform.contacts.saved_views import SavedView
 from crm_platform.contacts.models import Activity, Organization, Person, PersonEmail, PersonOrganization, PersonPhone, PersonTag, Tag
 from crm_platform.customfields.models import CustomField, CustomFieldValue
 from crm_platform.dataio.models import ImportJob, ImportRefusal
+from crm_platform.duplicates.models import DuplicateDismissal
 from crm_platform.plugins.models import PluginSetting, PluginState
 from crm_platform.themes.models import Branding
+from crm_platform.timeline.models import Attachment, Notification
 
 tenancy.install(Session)
+trash.install(Session)
+search_index.install(Session)
 
 __all__ = [
     "Activity",
+    "Attachment",
     "AuditEvent",
     "AuthSession",
     "Branding",
     "Company",
     "CustomField",
     "CustomFieldValue",
+    "DuplicateDismissal",
     "ImportJob",
     "ImportRefusal",
     "Invitation",
     "Membership",
+    "Notification",
     "OneTimeToken",
     "Organization",
     "Person",
     "PersonEmail",
     "PersonOrganization",
     "PersonPhone",
+    "PersonSearch",
     "PersonTag",
     "PluginSetting",
     "PluginState",
+    "SavedView",
     "Tag",
     "User",
 ]

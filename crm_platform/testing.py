@@ -129,25 +129,42 @@ def _drop_everything(db: Any) -> None:
     """Start the session from an empty database (a previous run may have left tables)."""
     from sqlalchemy import MetaData
 
-    meta = MetaData()
-    meta.reflect(bind=db.engine)
+    meta = _reflect(db)
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             for table in meta.sorted_tables:
                 conn.execute(text(f'DROP TABLE IF EXISTS "{table.name}" CASCADE'))
         else:
             conn.execute(text("PRAGMA foreign_keys=OFF"))
-            for table in reversed(meta.sorted_tables):
-                conn.execute(text(f'DROP TABLE IF EXISTS "{table.name}"'))
+            # Dropping the FTS5 table drops its shadow tables too.
+            names = [t.name for t in reversed(meta.sorted_tables) if not t.name.startswith("person_search_fts_")]
+            for name in names:
+                conn.execute(text(f'DROP TABLE IF EXISTS "{name}"'))
+
+
+def _reflect(db: Any) -> Any:
+    """The database's tables (expression indexes, which SQLAlchemy cannot reflect, are skipped quietly)."""
+    import warnings
+
+    from sqlalchemy import MetaData
+    from sqlalchemy.exc import SAWarning
+
+    meta = MetaData()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection", SAWarning)
+        meta.reflect(bind=db.engine)
+    return meta
 
 
 def empty_tables(db: Any) -> None:
     """Delete every row of every table except Alembic's version table."""
     from sqlalchemy import MetaData
 
-    meta = MetaData()
-    meta.reflect(bind=db.engine)
-    tables = [t for t in meta.sorted_tables if t.name != "alembic_version"]
+    meta = _reflect(db)
+    from crm_platform.contacts.search_index import SEARCH_INDEX_OBJECTS
+
+    # The FTS5 index follows person_search through its triggers; never touch its tables.
+    tables = [t for t in meta.sorted_tables if t.name != "alembic_version" and t.name not in SEARCH_INDEX_OBJECTS]
     db.session.remove()
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":

@@ -43,6 +43,9 @@ class Person(CompanyOwned, Timestamped, db.Model):
         sa.Index("ix_person_company_name", "company_id", "last_name", "first_name", "id"),
         sa.Index("ix_person_company_email", "company_id", "email"),
         sa.Index("ix_person_company_stage", "company_id", "lifecycle_stage"),
+        sa.Index("ix_person_company_created", "company_id", "created_at", "id"),
+        sa.Index("ix_person_company_updated", "company_id", "updated_at", "id"),
+        sa.Index("ix_person_company_deleted", "company_id", "deleted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,6 +68,8 @@ class Person(CompanyOwned, Timestamped, db.Model):
     website: Mapped[str] = mapped_column(sa.String(255), default="", nullable=False)
     social: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict, nullable=False)
     source: Mapped[str] = mapped_column(sa.String(60), default="", nullable=False)
+    # Set when the person is in the trash (hidden everywhere, see contacts/trash.py).
+    deleted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     # Bumped by every UPDATE; a stale version raises StaleDataError (edit conflicts).
     version: Mapped[int] = mapped_column(sa.Integer, default=1, nullable=False)
 
@@ -199,6 +204,8 @@ class Activity(CompanyOwned, db.Model):
         sa.Index("ix_activity_organization_created", "organization_id", "created_at", "id"),
         sa.Index("ix_activity_company_scheduled", "company_id", "scheduled_at"),
         sa.Index("ix_activity_assignee_open", "assignee_id", "done_at", "scheduled_at"),
+        sa.Index("ix_activity_company_kind", "company_id", "kind", "created_at", "id"),
+        sa.Index("ix_activity_company_author", "company_id", "author_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -214,6 +221,9 @@ class Activity(CompanyOwned, db.Model):
     # Tasks: who must do it and when it was done (NULL while open).
     assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     done_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Logged emails: the subject and "in" (received) or "out" (sent); tasks may use subject as a title.
+    subject: Mapped[str] = mapped_column(sa.String(255), default="", server_default="", nullable=False)
+    direction: Mapped[str | None] = mapped_column(sa.String(3))
 
     author = relationship("User", lazy="joined", foreign_keys=[author_id])
     assignee = relationship("User", lazy="select", foreign_keys=[assignee_id])

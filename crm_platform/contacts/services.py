@@ -63,23 +63,15 @@ def people_page(
 ) -> Page[Person]:
     """People sorted by (last name, first name, id), filtered, one keyset page.
 
-    Every search word must match the first or last name, email, phone or the name of
-    the person's organization (case-insensitive substring).
+    Every search word must be the start of a word of the name, an email, a phone
+    number or an organization of the person (full-text, see
+    :mod:`crm_platform.contacts.search_index`). The people list itself uses
+    :mod:`crm_platform.contacts.listing`, which has every filter and sort.
     """
-    stmt = select(Person)
-    for term in search_terms(q):
-        org_ids = select(Organization.id).where(Organization.name.ilike(like_pattern(term), escape="\\"))
-        stmt = stmt.where(
-            or_(
-                _matches_any(term, (Person.first_name, Person.last_name, Person.email, Person.phone)),
-                Person.organization_id.in_(org_ids),
-            )
-        )
-    if stage:
-        stmt = stmt.where(Person.lifecycle_stage == stage)
-    if organization_id is not None:
-        stmt = stmt.where(Person.organization_id == organization_id)
-    return keyset_page(stmt, (Person.last_name, Person.first_name, Person.id), cursor, limit)
+    from crm_platform.contacts.listing import build_people_listing, listing_page
+
+    args = {"q": q or "", "stage": stage or "", "organization": "" if organization_id is None else str(organization_id)}
+    return listing_page(build_people_listing(args), cursor, limit)
 
 
 def get_person(person_id: int) -> Person:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Response, abort, request
+from flask import Response, request
 from flask_login import login_required
 
 from crm_platform.audit import service as audit
@@ -17,7 +17,7 @@ from crm_platform.customfields.service import fields_for
 from crm_platform.dataio import export_rows
 from crm_platform.dataio.blueprint import bp
 from crm_platform.dataio.downloads import attachment_headers, csv_response, xlsx_response
-from crm_platform.dataio.export_query import FilterError, people_statement
+from crm_platform.dataio.export_query import people_statement
 from crm_platform.dataio.vcard import vcard_filename, vcard_text
 from crm_platform.extensions import db
 from crm_platform.permissions import require_permission
@@ -25,11 +25,8 @@ from crm_platform.permissions import require_permission
 
 def _prepare(kind: str) -> tuple:
     """The statement, custom fields, file name; the audit entry is committed before streaming."""
-    try:
-        stmt = people_statement(request.args)
-    except FilterError as error:
-        abort(422, description=str(error))
-    filters = {k: v for k, v in request.args.items() if v and k != "cursor"}
+    stmt = people_statement(request.args)
+    filters = {k: v for k, v in request.args.items(multi=True) if v and k != "cursor"}
     audit.record("people.exported", f"{kind.upper()} export; filters: {filters or 'none'}"[:500])
     db.session.commit()
     fields = fields_for("person")  # loaded after the commit: read while streaming, after the request

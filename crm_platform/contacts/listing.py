@@ -1,0 +1,285 @@
+"""The people list's filters, search and sort, from request-like parameters.
+
+:func:`people_statement` is the one definition of "the current filtered list": the
+people page, its bulk actions, the export and the API all build their query with it,
+so they always agree. Parameters (all optional; unknown or invalid values are
+ignored and reported in :attr:`PeopleListing.notices`, never an error):
+
+``q``             full-text prefix search (name, emails, phones, organizations)
+``sort``          ``name`` (default), ``created``, ``updated``, ``owner``; ``-`` prefix: descending
+``tag``           repeatable; a tag id or name (every tag given must be present)
+``owner``         a member's user id, or ``none``
+``stage``         a lifecycle stage
+``organization``  an organization id (any membership, not only the primary one)
+``cf_<key>``      a custom field equals the value; ``cf_<key>_min`` / ``cf_<key>_max``
+                  bound number and date fields
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from crm_platform.contacts import search_index
+from crm_platform.contacts.models import LIFECYCLE_STAGES, Person, PersonOrganization, PersonTag, Tag
+from crm_platform.contacts.pagination import Page, decode_cursor, encode_cursor
+from crm_platform.customfields.models import CustomField, CustomFieldValue
+from crm_platform.customfields.service import CustomFieldError, fields_for, parse_value
+from crm_platform.extensions import db
+
+PAGE_SIZE = 50
+COUNT_BOUND = 1000
+MAX_VALUE = 200
+MAX_TAGS = 10
+RANGE_TYPES = frozenset({"number", "date"})
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One column of a sort: its SQL expression, Python type and how to read it from a row."""
+
+    expression: Any
+    kind: type
+    read: Callable[[Person], Any]
+
+
+_NAME = (
+    SortKey(Person.last_name, str, lambda p: p.last_name),
+    SortKey(Person.first_name, str, lambda p: p.first_name),
+)
+_ID = SortKey(Person.id, int, lambda p: p.id)
+SORTS: dict[str, tuple[SortKey, ...]] = {
+    "name": (*_NAME, _ID),
+    "created": (SortKey(Person.created_at, Person.created_at.type.python_type, lambda p: p.created_at), _ID),
+    "updated": (SortKey(Person.updated_at, Person.updated_at.type.python_type, lambda p: p.updated_at), _ID),
+    # People without an owner first (0); an expression index serves it (migration 0008).
+    "owner": (SortKey(sa.func.coalesce(Person.owner_id, 0), int, lambda p: p.owner_id or 0), *_NAME, _ID),
+}
+SORT_LABELS: dict[str, str] = {"name": "Name", "created": "Created", "updated": "Last updated", "owner": "Owner"}
+
+
+@dataclass(frozen=True)
+class Chip:
+    """An active filter as shown above the list, with the parameter that removes it."""
+
+    label: str
+    key: str
+    value: str
+
+
+@dataclass
+class PeopleListing:
+    """The parsed parameters: the filtered statement (unordered), the sort and what to tell the user."""
+
+    statement: sa.Select
+    sort: str = "name"
+    descending: bool = False
+    q: str = ""
+    notices: list[str] = field(default_factory=list)
+    chips: list[Chip] = field(default_factory=list)
+    params: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def keys(self) -> tuple[SortKey, ...]:
+        """The sort key columns (ending with the id, so the order is total)."""
+        return SORTS[self.sort]
+
+    @property
+    def sort_param(self) -> str:
+        """The ``sort`` parameter value (``-updated``), ``""`` for the default sort."""
+        if self.sort == "name" and not self.descending:
+            return ""
+        return ("-" if self.descending else "") + self.sort
+
+    def ordered(self) -> sa.Select:
+        """The statement with its ORDER BY (for exports and other full walks)."""
+        return _ordered(self.statement, self.keys, self.descending)
+
+
+def _ordered(stmt: sa.Select, keys: Sequence[SortKey], descending: bool) -> sa.Select:
+    return stmt.order_by(*[key.expression.desc() if descending else key.expression.asc() for key in keys])
+
+
+def _values(args: Mapping[str, Any], key: str) -> list[str]:
+    """Every value of ``key`` (a MultiDict's list, a list, or one string), trimmed and capped."""
+    if hasattr(args, "getlist"):
+        raw = args.getlist(key)
+    else:
+        value = args.get(key)
+        raw = value if isinstance(value, list | tuple) else ([] if value is None else [value])
+    return [str(v).strip()[:MAX_VALUE] for v in raw if str(v).strip()]
+
+
+def _first(args: Mapping[str, Any], key: str) -> str:
+    values = _values(args, key)
+    return values[0] if values else ""
+
+
+def _apply_tags(listing: PeopleListing, values: list[str]) -> None:
+    for value in values[:MAX_TAGS]:
+        stmt = sa.select(Tag)
+        stmt = stmt.where(Tag.id == int(value)) if value.isdigit() else stmt.where(sa.func.lower(Tag.name) == value.lower())
+        tag = db.session.scalars(stmt.limit(1)).first()
+        if tag is None:
+            listing.notices.append(f"There is no tag {value!r}; that filter was ignored.")
+            continue
+        listing.statement = listing.statement.where(
+            Person.id.in_(sa.select(PersonTag.person_id).where(PersonTag.tag_id == tag.id)))
+        listing.chips.append(Chip(f"Tag: {tag.name}", "tag", value))
+        listing.params.append(("tag", value))
+
+
+def _apply_owner(listing: PeopleListing, value: str) -> None:
+    from crm_platform.contacts.services import member_choices
+
+    if value.lower() == "none":
+        listing.statement = listing.statement.where(Person.owner_id.is_(None))
+        listing.chips.append(Chip("Owner: nobody", "owner", value))
+        listing.params.append(("owner", value))
+        return
+    names = dict(member_choices())
+    if not value.isdigit() or int(value) not in names:
+        listing.notices.append(f"{value!r} is not a member of this company; the owner filter was ignored.")
+        return
+    listing.statement = listing.statement.where(Person.owner_id == int(value))
+    listing.chips.append(Chip(f"Owner: {names[int(value)]}", "owner", value))
+    listing.params.append(("owner", value))
+
+
+def _apply_stage(listing: PeopleListing, value: str) -> None:
+    if value not in LIFECYCLE_STAGES:
+        listing.notices.append(f"{value!r} is not a lifecycle stage; that filter was ignored.")
+        return
+    listing.statement = listing.statement.where(Person.lifecycle_stage == value)
+    listing.chips.append(Chip(f"Stage: {value.capitalize()}", "stage", value))
+    listing.params.append(("stage", value))
+
+
+def _apply_organization(listing: PeopleListing, value: str) -> None:
+    from crm_platform.contacts.services import find_organization
+
+    organization = find_organization(int(value)) if value.isdigit() and len(value) < 12 else None
+    if organization is None:
+        listing.notices.append("That organization does not exist; the organization filter was ignored.")
+        return
+    members = sa.select(PersonOrganization.person_id).where(PersonOrganization.organization_id == organization.id)
+    # The primary organization counts too (rows written without their membership list).
+    listing.statement = listing.statement.where(sa.or_(Person.organization_id == organization.id, Person.id.in_(members)))
+    listing.chips.append(Chip(f"Organization: {organization.name}", "organization", value))
+    listing.params.append(("organization", value))
+
+
+def _custom_field_param(fields: Sequence[CustomField], key: str) -> tuple[CustomField, str] | None:
+    """The field and the comparison (``eq``, ``min``, ``max``) a ``cf_`` parameter names."""
+    by_key = {f.key: f for f in fields}
+    name = key[3:]
+    if name in by_key:
+        return by_key[name], "eq"
+    for suffix in ("min", "max"):
+        base = name.removesuffix(f"_{suffix}")
+        if base != name and base in by_key and by_key[base].field_type in RANGE_TYPES:
+            return by_key[base], suffix
+    return None
+
+
+def _apply_custom_field(listing: PeopleListing, field_: CustomField, op: str, key: str, value: str) -> None:
+    try:
+        parsed = parse_value(field_, value)
+    except CustomFieldError as error:
+        listing.notices.append(f"{field_.label}: {error} That filter was ignored.")
+        return
+    if not parsed:
+        return
+    text, number, day = parsed[0]
+    rows = sa.select(CustomFieldValue.entity_id).where(CustomFieldValue.field_id == field_.id)
+    if op == "eq" and field_.field_type == "checkbox" and text == "0":
+        condition = Person.id.not_in(rows.where(CustomFieldValue.value == "1"))
+    elif op == "eq":
+        condition = Person.id.in_(rows.where(CustomFieldValue.value == text))
+    else:
+        column = CustomFieldValue.number_value if field_.field_type == "number" else CustomFieldValue.date_value
+        bound = number if field_.field_type == "number" else day
+        condition = Person.id.in_(rows.where(column >= bound if op == "min" else column <= bound))
+    listing.statement = listing.statement.where(condition)
+    shown = {"eq": text if field_.field_type != "checkbox" else ("Yes" if text == "1" else "No"),
+             "min": f"≥ {text}", "max": f"≤ {text}"}[op]
+    listing.chips.append(Chip(f"{field_.label}: {shown}", key, value))
+    listing.params.append((key, value))
+
+
+def build_people_listing(args: Mapping[str, Any]) -> PeopleListing:
+    """Parse ``args`` (``request.args`` or a dict) into the filtered statement, sort, chips and notices."""
+    listing = PeopleListing(statement=sa.select(Person))
+    sort = _first(args, "sort")
+    if sort:
+        name = sort.removeprefix("-")
+        if name in SORTS:
+            listing.sort, listing.descending = name, sort.startswith("-")
+        else:
+            listing.notices.append(f"The list cannot be sorted by {sort!r}; it is sorted by name.")
+    q = _first(args, "q")
+    ids = search_index.matching_person_ids(q)
+    if ids is not None:
+        listing.q = q
+        listing.statement = listing.statement.where(Person.id.in_(ids))
+    _apply_tags(listing, _values(args, "tag"))
+    for name, apply in (("owner", _apply_owner), ("stage", _apply_stage), ("organization", _apply_organization)):
+        value = _first(args, name)
+        if value:
+            apply(listing, value)
+    keys = [key for key in (args.keys() if hasattr(args, "keys") else []) if str(key).startswith("cf_")]
+    if keys:
+        fields = fields_for("person")
+        for key in dict.fromkeys(keys):
+            found = _custom_field_param(fields, key)
+            value = _first(args, key)
+            if found is None:
+                listing.notices.append(f"There is no custom field {key[3:]!r}; that filter was ignored.")
+            elif value:
+                _apply_custom_field(listing, found[0], found[1], key, value)
+    return listing
+
+
+def people_statement(args: Mapping[str, Any]) -> sa.Select:
+    """``SELECT person`` with every filter, the search and the sort of ``args`` applied (no pagination)."""
+    return build_people_listing(args).ordered()
+
+
+def listing_page(listing: PeopleListing, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page[Person]:
+    """One keyset page of ``listing`` after ``cursor`` (an invalid cursor gives the first page).
+
+    The rows come with their owner, organization and tags loaded (no N+1 in the list).
+    """
+    keys = listing.keys
+    stmt = listing.statement.options(selectinload(Person.tags))
+    values = decode_cursor(cursor, [key.kind for key in keys])
+    if values is not None:
+        left = sa.tuple_(*[key.expression for key in keys])
+        right = sa.tuple_(*[sa.bindparam(None, value, type_=key.expression.type) for key, value in zip(keys, values, strict=True)])
+        stmt = stmt.where(left < right if listing.descending else left > right)
+    rows = list(db.session.scalars(_ordered(stmt, keys, listing.descending).limit(limit + 1)).unique())
+    if len(rows) <= limit:
+        return Page(rows)
+    rows = rows[:limit]
+    return Page(rows, encode_cursor([key.read(rows[-1]) for key in keys]))
+
+
+def people_page(args: Mapping[str, Any], cursor: str | None = None, limit: int = PAGE_SIZE) -> tuple[PeopleListing, Page[Person]]:
+    """The listing of ``args`` and its page after ``cursor``."""
+    listing = build_people_listing(args)
+    return listing, listing_page(listing, cursor, limit)
+
+
+def bounded_count(stmt: sa.Select, bound: int = COUNT_BOUND) -> int:
+    """How many rows ``stmt`` has, counting at most ``bound + 1`` (cheap on any table size)."""
+    limited = stmt.with_only_columns(Person.id).order_by(None).limit(bound + 1).subquery()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(limited)) or 0
+
+
+def count_label(count: int, bound: int = COUNT_BOUND) -> str:
+    """``"1,000+"`` when the bounded count hit its bound, else the exact number."""
+    return f"{bound:,}+" if count > bound else f"{count:,}"

@@ -1,0 +1,1 @@
+"""Likely duplicate people: a finder, dismissals, and the side-by-side merge."""

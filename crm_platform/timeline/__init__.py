@@ -1,0 +1,1 @@
+"""The activity timeline: tasks, meetings, logged emails, Markdown notes, mentions, attachments, notifications."""
