@@ -145,3 +145,13 @@ def test_a_plugin_that_raises_fails_the_import_and_keeps_no_partial_batch(logged
         app.extensions["crm"].pm.unregister(name="import_refuser")
     assert job.status == "failed" and "unexpected error" in job.error
     assert everybody(db, company) == []
+
+
+def test_people_in_the_trash_are_not_duplicates(logged_in_client, db, company, existing):
+    from crm_platform.models_base import utcnow
+
+    with tenancy.company_scope(company.id):
+        db.session.get(Person, existing).deleted_at = utcnow()
+        db.session.commit()
+    job = import_file(logged_in_client, db, company, "Name,Email\nAda Again,ada@example.com\n", policy="update")
+    assert (job.created_count, job.updated_count) == (1, 0)

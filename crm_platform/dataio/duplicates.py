@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
-from crm_platform.contacts.models import PersonEmail, PersonPhone
+from crm_platform.contacts.models import Person, PersonEmail, PersonPhone
 from crm_platform.extensions import db
 
 Key = tuple[str, str]
@@ -16,6 +16,7 @@ def existing_people(keys: Iterable[Key]) -> dict[Key, int]:
     """``{key: person id}`` for the keys that belong to somebody already (two indexed queries).
 
     Emails are compared case-insensitively on the normalised address; phones in E.164.
+    People in the trash do not count (joined through ``Person``, which the trash hides).
     """
     keys = list(keys)
     emails = {value for kind, value in keys if kind == "email"}
@@ -25,11 +26,13 @@ def existing_people(keys: Iterable[Key]) -> dict[Key, int]:
         # Stored addresses are normalised like imported ones (domain lower-cased); the
         # local part is matched as typed or in lower case, so the index is used.
         wanted = list(emails)
-        stmt = select(PersonEmail.email, PersonEmail.person_id).where(PersonEmail.email.in_(wanted))
+        stmt = (select(PersonEmail.email, PersonEmail.person_id).join(Person, Person.id == PersonEmail.person_id)
+                .where(PersonEmail.email.in_(wanted)))
         for address, person_id in db.session.execute(stmt):
             found.setdefault(("email", address.lower()), person_id)
     if phones:
-        stmt = select(PersonPhone.number, PersonPhone.person_id).where(PersonPhone.number.in_(phones))
+        stmt = (select(PersonPhone.number, PersonPhone.person_id).join(Person, Person.id == PersonPhone.person_id)
+                .where(PersonPhone.number.in_(phones)))
         for number, person_id in db.session.execute(stmt):
             found.setdefault(("phone", number), person_id)
     return found
