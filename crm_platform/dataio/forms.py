@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import RadioField, SelectField, StringField
+from wtforms import RadioField, StringField
 from wtforms.validators import Optional, Regexp
 
 from crm_platform.dataio.models import DUPLICATE_POLICIES
@@ -45,6 +45,7 @@ def column_targets(form_data: dict, count: int) -> list[str]:
     return [str(form_data.get(f"col-{index}", "")) for index in range(count)]
 
 
-def column_selects(headers: Sequence[str], mapping: Sequence[str], options: list[tuple[str, str]]) -> list[SelectField]:
-    """Unbound select descriptions for the template: ``(name, header, chosen, options)``."""
-    return [(f"col-{i}", header, mapping[i] if i < len(mapping) else "", options) for i, header in enumerate(headers)]  # type: ignore[misc]
+def column_selects(headers: Sequence[str], mapping: Sequence[str],
+                   options: list[tuple[str, str]]) -> list[tuple[str, str, str, list[tuple[str, str]]]]:
+    """``(field name, header, chosen target, options)`` per column, for the mapping table."""
+    return [(f"col-{i}", header, mapping[i] if i < len(mapping) else "", options) for i, header in enumerate(headers)]

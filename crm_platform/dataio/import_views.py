@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from flask import Response, abort, flash, request, url_for
+from flask import Response, abort, flash, g, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -53,7 +53,7 @@ def upload() -> Response | tuple[str, int]:
     """Store the file, read its header row and show the mapping step; 422 for a file that cannot be read."""
     form = UploadForm()
     if form.validate_on_submit():
-        company_id = current_user_company_id()
+        company_id = g.company.id  # the upload folder is per company
         try:
             stored, kind = storage.save(form.file.data, company_id)
         except FileError as error:
@@ -77,13 +77,6 @@ def upload() -> Response | tuple[str, int]:
                 return htmx_redirect(url_for("dataio.job", import_job_id=job.id))
     recent = db.session.scalars(select(ImportJob).order_by(ImportJob.id.desc()).limit(RECENT_IMPORTS)).all()
     return render("dataio/import_start.html", form=form, recent=recent, status=422)
-
-
-def current_user_company_id() -> int:
-    """The current company's id (the upload folder is per company)."""
-    from flask import g
-
-    return g.company.id
 
 
 def page(job: ImportJob, form: MappingForm | None = None, status: int = 200, mapping_error: str = "") -> tuple[str, int]:
