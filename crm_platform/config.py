@@ -88,6 +88,8 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "WTF_CSRF_SSL_STRICT": False,
         "MAX_CONTENT_LENGTH": int(env("CRM_MAX_UPLOAD_BYTES") or 25 * 1024 * 1024),
         "CRM_ATTACHMENT_MAX_BYTES": int(env("CRM_ATTACHMENT_MAX_BYTES") or 10 * 1024 * 1024),
+        "CRM_IMPORT_MAX_ROWS": int(env("CRM_IMPORT_MAX_ROWS") or 200_000),
+        "CRM_IMPORT_MAX_CELL": int(env("CRM_IMPORT_MAX_CELL") or 10_000),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,

@@ -13,6 +13,7 @@ from crm_platform.contacts import search_index, trash
 from crm_platform.contacts.saved_views import SavedView
 from crm_platform.contacts.models import Activity, Organization, Person, PersonEmail, PersonOrganization, PersonPhone, PersonTag, Tag
 from crm_platform.customfields.models import CustomField, CustomFieldValue
+from crm_platform.dataio.models import ImportJob, ImportRefusal
 from crm_platform.duplicates.models import DuplicateDismissal
 from crm_platform.plugins.models import PluginSetting, PluginState
 from crm_platform.themes.models import Branding
@@ -34,6 +35,8 @@ __all__ = [
     "CustomField",
     "CustomFieldValue",
     "DuplicateDismissal",
+    "ImportJob",
+    "ImportRefusal",
     "Invitation",
     "Membership",
     "Notification",

@@ -24,6 +24,7 @@ CORE_PLUGINS: tuple[str, ...] = (
     "crm_platform.auth.hooks",
     "crm_platform.companies.hooks",
     "crm_platform.contacts.hooks",
+    "crm_platform.dataio.hooks",
     "crm_platform.timeline.hooks",
     "crm_platform.customfields.hooks",
     "crm_platform.admin.hooks",

@@ -1,0 +1,1 @@
+"""Import and export of people: CSV/XLSX uploads run as background jobs, CSV/XLSX/vCard downloads."""
