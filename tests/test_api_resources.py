@@ -184,3 +184,12 @@ def test_unknown_api_urls_are_json(api):
     for path in ("/api/v1/nothing", "/api/v1/people/abc", "/api/v1/people/99999999999999999999"):
         response = api("GET", path)
         assert response.status_code == 404 and response.is_json, path
+
+
+def test_forged_cursors_and_out_of_range_times_are_422(api):
+    from crm_platform.contacts.pagination import encode_cursor
+
+    for values in (["a\x00", "b", 1], ["a", "b", 2**70], ["a", 1, 1]):
+        assert "cursor" in api("GET", f"/api/v1/people?cursor={encode_cursor(values)}").json["errors"], values
+    assert api("GET", "/api/v1/people?updated_since=0001-01-01T00:00:00%2B14:00").status_code == 422
+    assert api("GET", "/api/v1/people?updated_since=9999-12-31T23:59:59-14:00").status_code == 422

@@ -117,9 +117,28 @@ def api_page(
     Unlike the HTML lists, a cursor that does not decode is an error (422 on ``cursor``),
     so a client never silently starts over from the first page.
     """
-    if query.cursor and decode_cursor(query.cursor, [_kind(column) for column in sort]) is None:
-        raise ApiValidationError.one("cursor", "This cursor is not valid for this list.")
+    if query.cursor:
+        values = decode_cursor(query.cursor, [_kind(column) for column in sort])
+        if values is None or not all(_clean_cursor_value(value) for value in values):
+            raise ApiValidationError.one("cursor", "This cursor is not valid for this list.")
     return keyset_page(stmt, sort, query.cursor, query.limit, descending=descending)
+
+
+def _clean_cursor_value(value: Any) -> bool:
+    """False for values no database column holds (NUL, lone surrogates, out-of-range numbers)."""
+    if isinstance(value, str):
+        try:
+            _clean_text(value)
+        except ValueError:
+            return False
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+        return False
+    if isinstance(value, datetime):
+        try:
+            _utc(value)
+        except ValueError:
+            return False
+    return True
 
 
 def serialize(schema: type[BaseModel], row: Any) -> dict[str, Any]:
@@ -150,7 +169,10 @@ Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
 def _utc(value: datetime) -> datetime:
-    return aware(value).astimezone(UTC)
+    try:
+        return aware(value).astimezone(UTC)
+    except (OverflowError, ValueError) as exc:
+        raise ValueError("This time is out of range.") from exc
 
 
 UtcDatetime = Annotated[datetime, AfterValidator(_utc)]

@@ -6,7 +6,7 @@ the API writes the same timeline entries as the board does.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -20,7 +20,14 @@ from crm_sales.models import DEAL_STATES, Stage, aware
 from crm_sales.models import Deal as DealRow
 
 Money = Annotated[Decimal, PlainSerializer(lambda value: f"{value:.2f}", return_type=str)]
-UtcTime = Annotated[datetime, AfterValidator(aware)]
+def _utc(value: datetime) -> datetime:
+    try:
+        return aware(value).astimezone(UTC)
+    except (OverflowError, ValueError) as exc:
+        raise ValueError("This time is out of range.") from exc
+
+
+UtcTime = Annotated[datetime, AfterValidator(_utc)]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 State = Literal[DEAL_STATES]  # type: ignore[valid-type]
 Currency = Literal[CURRENCIES]  # type: ignore[valid-type]
