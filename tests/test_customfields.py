@@ -115,3 +115,23 @@ def test_deleting_a_field_deletes_its_values(db, fields):
 def test_other_companies_never_see_the_fields(db, fields, other_company):
     with tenancy.company_scope(other_company.id):
         assert fields_for("person") == []
+
+
+def test_custom_fields_are_columns_of_the_lists(db, company, logged_in_client):
+    from crm_platform.contacts.models import Organization
+
+    with tenancy.company_scope(company.id):
+        create_field("person", "Plan", "select", ["Free", "Pro"])
+        create_field("organization", "Tier", "text")
+        person = Person(first_name="Ada", last_name="Lovelace")
+        create_person(person)
+        org = Organization(name="Acme")
+        db.session.add(org)
+        db.session.flush()
+        set_values(fields_for("person"), person.id, validate_values(fields_for("person"), {"plan": "Pro"})[0])
+        set_values(fields_for("organization"), org.id, validate_values(fields_for("organization"), {"tier": "Gold"})[0])
+        db.session.commit()
+    people = logged_in_client.get("/people").get_data(as_text=True)
+    assert '<th scope="col">Plan</th>' in people and "<td>Pro</td>" in people
+    organizations = logged_in_client.get("/organizations").get_data(as_text=True)
+    assert '<th scope="col">Tier</th>' in organizations and "<td>Gold</td>" in organizations

@@ -19,6 +19,7 @@ from sqlalchemy import delete, select, update
 
 from crm_platform.customfields.models import ENTITIES, FIELD_TYPES, CustomField, CustomFieldValue
 from crm_platform.extensions import db
+from flask import g, has_request_context
 
 MAX_TEXT = 1000
 MAX_OPTIONS = 100
@@ -31,9 +32,25 @@ class CustomFieldError(ValueError):
 
 
 def fields_for(entity: str) -> list[CustomField]:
-    """The current company's custom fields on ``entity`` (``person`` or ``organization``), in order."""
+    """The current company's custom fields on ``entity`` (``person`` or ``organization``), in order.
+
+    Within a request the answer is kept (filters, columns and forms ask several times);
+    defining or deleting a field forgets it.
+    """
+    cache = g.setdefault("crm_custom_fields", {}) if has_request_context() else None
+    if cache is not None and entity in cache:
+        return list(cache[entity])
     stmt = select(CustomField).where(CustomField.entity == entity).order_by(CustomField.position, CustomField.id)
-    return list(db.session.scalars(stmt))
+    fields = list(db.session.scalars(stmt))
+    if cache is not None:
+        cache[entity] = fields
+    return list(fields)
+
+
+def forget_fields() -> None:
+    """Drop the request's cached field definitions (after a field was added, changed or deleted)."""
+    if has_request_context():
+        g.pop("crm_custom_fields", None)
 
 
 def slugify_key(label: str) -> str:
@@ -64,6 +81,7 @@ def create_field(entity: str, label: str, field_type: str, options: Sequence[str
                         required=required, position=position)
     db.session.add(field)
     db.session.flush()
+    forget_fields()
     return field
 
 
@@ -82,6 +100,7 @@ def delete_field(field: CustomField) -> None:
     db.session.execute(delete(CustomFieldValue).where(CustomFieldValue.field_id == field.id)
                        .execution_options(synchronize_session=False))
     db.session.delete(field)
+    forget_fields()
 
 
 def parse_value(field: CustomField, raw: Any) -> list[tuple[str, Decimal | None, date | None]]:
@@ -280,4 +299,5 @@ def move_field(field: CustomField, direction: str) -> bool:
     if not 0 <= other < len(siblings):
         return False
     siblings[at].position, siblings[other].position = siblings[other].position, siblings[at].position
+    forget_fields()
     return True
