@@ -174,6 +174,11 @@ def run_cases(ctx: Context, log: Callable[[str], None]) -> list[dict[str, Any]]:
     return results
 
 
+def _number(value: float | None) -> str:
+    """A figure with one decimal, or a dash for one that does not apply (a single import run has no p95)."""
+    return "—" if value is None else f"{value:.1f}"
+
+
 def table(rows: list[dict[str, Any]]) -> str:
     """The results as a Markdown table."""
     lines = ["| page | median ms | p95 ms | n | × floor |", "| --- | ---: | ---: | ---: | ---: |"]
@@ -182,9 +187,8 @@ def table(rows: list[dict[str, Any]]) -> str:
             lines.append(f"| {row['name']} | skipped: {row['skipped']} | | | |")
             continue
         extra = f" ({row['rows_per_s']:,.0f} rows/s)" if row.get("rows_per_s") else ""
-        lines.append(
-            f"| {row['name']}{extra} | {row['median_ms']:.1f} | {row['p95_ms']:.1f} | {row['n']} | {row['ratio_to_floor']:.1f} |"
-        )
+        cells = [_number(row.get(key)) for key in ("median_ms", "p95_ms")]
+        lines.append(f"| {row['name']}{extra} | {cells[0]} | {cells[1]} | {row['n']} | {_number(row.get('ratio_to_floor'))} |")
     return "\n".join(lines)
 
 
