@@ -108,8 +108,13 @@ def form_values(page: str) -> dict[str, str]:
     values: dict[str, str] = {}
     for raw in _INPUT.findall(page):
         attrs = _attrs(raw)
-        if "name" in attrs and attrs.get("type") not in ("submit", "button", "checkbox", "radio"):
-            values[attrs["name"]] = attrs.get("value", "")
+        if "name" not in attrs or attrs.get("type") in ("submit", "button"):
+            continue
+        if attrs.get("type") in ("checkbox", "radio"):
+            if "checked" in attrs:  # like a browser: only checked boxes are sent
+                values[attrs["name"]] = attrs.get("value", "on")
+            continue
+        values[attrs["name"]] = attrs.get("value", "")
     for raw, options in _SELECT.findall(page):
         name = _attrs(raw).get("name")
         selected = _OPTION_SELECTED.search(options)

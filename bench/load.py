@@ -119,7 +119,10 @@ class User(threading.Thread):
             form = self.call("edit form", f"/people/{person}/edit")
             if form is not None:
                 values = form_values(form)
-                values["job_title"] = rng.choice(("CEO", "CTO", "Sales Manager", "Office Manager", "Partner"))
+                title = rng.choice(("CEO", "CTO", "Sales Manager", "Office Manager", "Partner"))
+                values["organizations-0-role" if "organizations-0-role" in values else "job_title"] = title
+                if values.get("phones-0-number"):  # the seeded +1-xxx-555 numbers are fictional: the form
+                    values["phones-0-number"] = "+1 415 555 2671"  # refuses them (422), so the user fixes it
                 self.call(action, f"/people/{person}/edit", values, htmx=True, expect_redirect=True)
 
     def run(self) -> None:
