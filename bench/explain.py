@@ -51,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="also print the top functions (cProfile)")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--sort", default="cumulative", help="pstats sort key: cumulative, tottime, ...")
+    parser.add_argument("--width", type=int, default=400, help="characters of each SQL statement to print")
     args = parser.parse_args(argv)
 
     app = bench_app(S.database_url())
@@ -77,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
               f"best {min(took):.1f} ms of {args.repeat}; {len(log.rows)} SQL statements, "
               f"{sum(r[0] for r in log.rows) * 1000:.1f} ms in SQL (last run)")
         for seconds, statement, parameters in sorted(log.rows, key=lambda r: -r[0]):
-            print(f"  {seconds * 1000:7.2f} ms  {' '.join(statement.split())[:400]}")
+            print(f"  {seconds * 1000:7.2f} ms  {' '.join(statement.split())[:args.width]}")
             print(f"           params {parameters!r:.200}")
             if statement.lstrip().upper().startswith("SELECT"):
                 print(_plan(engine, statement, parameters))

@@ -6,6 +6,7 @@ always mirror the primary entry, so lists, search and plugins can keep reading t
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -87,8 +88,13 @@ def normalise_phone(raw: str, region: str | None = None) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+@functools.lru_cache(maxsize=16384)
 def format_phone(e164: str) -> str:
-    """An E.164 number in international notation for display (``+1 415-555-0123``)."""
+    """An E.164 number in international notation for display (``+1 415-555-0123``).
+
+    Cached: parsing is the costliest part of rendering a list row, and the result
+    depends only on the number (and the phonenumbers metadata, fixed per process).
+    """
     try:
         return phonenumbers.format_number(phonenumbers.parse(e164, None), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     except phonenumbers.NumberParseException:

@@ -22,9 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
-from crm_platform.contacts import search_index
+from crm_platform.contacts import list_fetch, search_index
 from crm_platform.contacts.models import LIFECYCLE_STAGES, Person, PersonOrganization, PersonTag, Tag
 from crm_platform.contacts.pagination import Page, decode_cursor, encode_cursor
 from crm_platform.customfields.models import CustomField, CustomFieldValue
@@ -73,15 +72,27 @@ class Chip:
 
 @dataclass
 class PeopleListing:
-    """The parsed parameters: the filtered statement (unordered), the sort and what to tell the user."""
+    """The parsed parameters: the filtered statement (unordered), the sort and what to tell the user.
 
-    statement: sa.Select
+    ``filtered`` holds every filter but the search; ``search`` is the sub-select of matching
+    ids (None without ``q``). :attr:`statement` combines them.
+    """
+
+    filtered: sa.Select
+    search: sa.Select | None = None
     sort: str = "name"
     descending: bool = False
     q: str = ""
     notices: list[str] = field(default_factory=list)
     chips: list[Chip] = field(default_factory=list)
     params: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def statement(self) -> sa.Select:
+        """``SELECT person`` with the filters and the search (unordered)."""
+        if self.search is None:
+            return self.filtered
+        return self.filtered.where(Person.id.in_(self.search))
 
     @property
     def keys(self) -> tuple[SortKey, ...]:
@@ -127,7 +138,7 @@ def _apply_tags(listing: PeopleListing, values: list[str]) -> None:
         if tag is None:
             listing.notices.append(f"There is no tag {value!r}; that filter was ignored.")
             continue
-        listing.statement = listing.statement.where(
+        listing.filtered = listing.filtered.where(
             Person.id.in_(sa.select(PersonTag.person_id).where(PersonTag.tag_id == tag.id)))
         listing.chips.append(Chip(f"Tag: {tag.name}", "tag", value))
         listing.params.append(("tag", value))
@@ -137,7 +148,7 @@ def _apply_owner(listing: PeopleListing, value: str) -> None:
     from crm_platform.contacts.services import member_choices
 
     if value.lower() == "none":
-        listing.statement = listing.statement.where(Person.owner_id.is_(None))
+        listing.filtered = listing.filtered.where(Person.owner_id.is_(None))
         listing.chips.append(Chip("Owner: nobody", "owner", value))
         listing.params.append(("owner", value))
         return
@@ -145,7 +156,7 @@ def _apply_owner(listing: PeopleListing, value: str) -> None:
     if not value.isdigit() or int(value) not in names:
         listing.notices.append(f"{value!r} is not a member of this company; the owner filter was ignored.")
         return
-    listing.statement = listing.statement.where(Person.owner_id == int(value))
+    listing.filtered = listing.filtered.where(Person.owner_id == int(value))
     listing.chips.append(Chip(f"Owner: {names[int(value)]}", "owner", value))
     listing.params.append(("owner", value))
 
@@ -154,7 +165,7 @@ def _apply_stage(listing: PeopleListing, value: str) -> None:
     if value not in LIFECYCLE_STAGES:
         listing.notices.append(f"{value!r} is not a lifecycle stage; that filter was ignored.")
         return
-    listing.statement = listing.statement.where(Person.lifecycle_stage == value)
+    listing.filtered = listing.filtered.where(Person.lifecycle_stage == value)
     listing.chips.append(Chip(f"Stage: {value.capitalize()}", "stage", value))
     listing.params.append(("stage", value))
 
@@ -168,7 +179,7 @@ def _apply_organization(listing: PeopleListing, value: str) -> None:
         return
     members = sa.select(PersonOrganization.person_id).where(PersonOrganization.organization_id == organization.id)
     # The primary organization counts too (rows written without their membership list).
-    listing.statement = listing.statement.where(sa.or_(Person.organization_id == organization.id, Person.id.in_(members)))
+    listing.filtered = listing.filtered.where(sa.or_(Person.organization_id == organization.id, Person.id.in_(members)))
     listing.chips.append(Chip(f"Organization: {organization.name}", "organization", value))
     listing.params.append(("organization", value))
 
@@ -204,7 +215,7 @@ def _apply_custom_field(listing: PeopleListing, field_: CustomField, op: str, ke
         column = CustomFieldValue.number_value if field_.field_type == "number" else CustomFieldValue.date_value
         bound = number if field_.field_type == "number" else day
         condition = Person.id.in_(rows.where(column >= bound if op == "min" else column <= bound))
-    listing.statement = listing.statement.where(condition)
+    listing.filtered = listing.filtered.where(condition)
     shown = {"eq": text if field_.field_type != "checkbox" else ("Yes" if text == "1" else "No"),
              "min": f"≥ {text}", "max": f"≤ {text}"}[op]
     listing.chips.append(Chip(f"{field_.label}: {shown}", key, value))
@@ -213,7 +224,7 @@ def _apply_custom_field(listing: PeopleListing, field_: CustomField, op: str, ke
 
 def build_people_listing(args: Mapping[str, Any]) -> PeopleListing:
     """Parse ``args`` (``request.args`` or a dict) into the filtered statement, sort, chips and notices."""
-    listing = PeopleListing(statement=sa.select(Person))
+    listing = PeopleListing(filtered=sa.select(Person))
     sort = _first(args, "sort")
     if sort:
         name = sort.removeprefix("-")
@@ -225,7 +236,7 @@ def build_people_listing(args: Mapping[str, Any]) -> PeopleListing:
     ids = search_index.matching_person_ids(q)
     if ids is not None:
         listing.q = q
-        listing.statement = listing.statement.where(Person.id.in_(ids))
+        listing.search = ids
     _apply_tags(listing, _values(args, "tag"))
     for name, apply in (("owner", _apply_owner), ("stage", _apply_stage), ("organization", _apply_organization)):
         value = _first(args, name)
@@ -252,17 +263,14 @@ def people_statement(args: Mapping[str, Any]) -> sa.Select:
 def listing_page(listing: PeopleListing, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page[Person]:
     """One keyset page of ``listing`` after ``cursor`` (an invalid cursor gives the first page).
 
-    The rows come with their owner, organization and tags loaded (no N+1 in the list).
+    The rows come with their owner, organization and tags loaded (no N+1 in the list);
+    see :mod:`crm_platform.contacts.list_fetch` for how the page's ids are found.
     """
     keys = listing.keys
-    stmt = listing.statement.options(selectinload(Person.tags))
     values = decode_cursor(cursor, [key.kind for key in keys])
-    if values is not None:
-        left = sa.tuple_(*[key.expression for key in keys])
-        right = sa.tuple_(*[sa.bindparam(None, value, type_=key.expression.type) for key, value in zip(keys, values, strict=True)])
-        stmt = stmt.where(left < right if listing.descending else left > right)
-    rows = list(db.session.scalars(_ordered(stmt, keys, listing.descending).limit(limit + 1)).unique())
-    if len(rows) <= limit:
+    ids = list_fetch.page_ids(listing.filtered, listing.search, keys, values, listing.descending, limit + 1)
+    rows = list_fetch.people_by_ids(ids)
+    if len(ids) <= limit:
         return Page(rows)
     rows = rows[:limit]
     return Page(rows, encode_cursor([key.read(rows[-1]) for key in keys]))

@@ -38,16 +38,20 @@ class Organization(CompanyOwned, Timestamped, db.Model):
     people = relationship("Person", back_populates="organization", lazy="select", passive_deletes=True)
 
 
+_LIVE = {"sqlite_where": sa.text("deleted_at IS NULL"), "postgresql_where": sa.text("deleted_at IS NULL")}
+
+
 class Person(CompanyOwned, Timestamped, db.Model):
     """A contact: somebody the company talks to."""
 
     __tablename__ = "person"
     __table_args__ = (
-        sa.Index("ix_person_company_name", "company_id", "last_name", "first_name", "id"),
+        # The sort indexes hold live people only (migration 0012): the list never shows the trash.
+        sa.Index("ix_person_company_name", "company_id", "last_name", "first_name", "id", **_LIVE),
         sa.Index("ix_person_company_email", "company_id", "email"),
         sa.Index("ix_person_company_stage", "company_id", "lifecycle_stage"),
-        sa.Index("ix_person_company_created", "company_id", "created_at", "id"),
-        sa.Index("ix_person_company_updated", "company_id", "updated_at", "id"),
+        sa.Index("ix_person_company_created", "company_id", "created_at", "id", **_LIVE),
+        sa.Index("ix_person_company_updated", "company_id", "updated_at", "id", **_LIVE),
         sa.Index("ix_person_company_deleted", "company_id", "deleted_at"),
     )
 

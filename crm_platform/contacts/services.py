@@ -15,6 +15,7 @@ from flask import g, url_for
 from flask_login import current_user
 from sqlalchemy import delete, func, or_, select
 
+from crm_platform.auth.models import User
 from crm_platform.companies.models import Membership
 from crm_platform.contacts import editors  # noqa: F401  (stamps updated_by on every change)
 from crm_platform.contacts.models import LIFECYCLE_STAGES, Activity, Organization, Person
@@ -24,6 +25,7 @@ from crm_platform.customfields.service import delete_values_of
 from crm_platform.extensions import db
 from crm_platform.plugins import runtime
 from crm_platform.plugins.types import SearchResult
+from crm_platform.tenancy import current_company_id
 
 PAGE_SIZE = 50
 TIMELINE_SIZE = 50
@@ -125,9 +127,19 @@ def organization_choices(
 
 
 def member_choices() -> list[tuple[int, str]]:
-    """``(user id, name)`` of every member of the current company, for the owner select."""
-    memberships = db.session.scalars(select(Membership)).unique().all()
-    return sorted(((m.user_id, m.user.display_name) for m in memberships), key=lambda pair: pair[1].lower())
+    """``(user id, name)`` of every member of the current company, for the owner select.
+
+    Looked up once per request (the list filter, the bulk bar and the timeline composer
+    all ask); a copy is returned so callers may change theirs.
+    """
+    key = ("crm_member_choices", current_company_id())
+    cached = g.get("crm_request_cache", {}).get(key)
+    if cached is None:
+        rows = db.session.execute(
+            select(Membership.user_id, User.name, User.email).join(User, User.id == Membership.user_id)).all()
+        cached = sorted(((user_id, name or email) for user_id, name, email in rows), key=lambda pair: pair[1].lower())
+        g.setdefault("crm_request_cache", {})[key] = cached
+    return list(cached)
 
 
 def member_ids() -> list[int]:

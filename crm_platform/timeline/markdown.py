@@ -9,6 +9,7 @@ spans. Templates put the result inside an element with ``hx-disable``.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import nh3
@@ -52,8 +53,27 @@ def sanitize_html(html: str) -> str:
     )
 
 
+CACHED_LENGTH = 4000  # longer bodies are rendered every time, so the cache stays small
+
+
 def render_markdown(text: str) -> Markup:
-    """Markdown ``text`` as sanitised HTML, mentions highlighted (``<span class="mention">``)."""
+    """Markdown ``text`` as sanitised HTML, mentions highlighted (``<span class="mention">``).
+
+    The result depends only on ``text``, so bodies of ordinary length are cached
+    (a timeline page shows the same entries to everyone who opens it).
+    """
+    text = text or ""
+    if len(text) <= CACHED_LENGTH:
+        return _cached_render(text)
+    return _render(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_render(text: str) -> Markup:
+    return _render(text)
+
+
+def _render(text: str) -> Markup:
     names: list[tuple[str, int]] = []
 
     def hold(match: re.Match[str]) -> str:

@@ -1,0 +1,130 @@
+"""The two-step page fetch of the people list, and the per-request and per-process caches behind the fast pages."""
+
+from __future__ import annotations
+
+import pytest
+from flask import url_for
+
+from crm_platform import tenancy
+from crm_platform.contacts import list_fetch, listing
+from crm_platform.contacts.details import format_phone, set_tags
+from crm_platform.contacts.models import Organization, Person
+from crm_platform.contacts.services import create_person, member_choices
+from crm_platform.extensions import db as _db
+from crm_platform.templating import cached_url_for
+from crm_platform.timeline import markdown
+
+
+@pytest.fixture()
+def crowd(db, company, user):
+    """60 people: every third one is a "Smith" at Smith & Co, the rest are spread over the alphabet."""
+    with tenancy.company_scope(company.id):
+        smiths = Organization(name="Smith & Co")
+        db.session.add(smiths)
+        db.session.flush()
+        for i in range(60):
+            last = "Smith" if i % 3 == 0 else f"{chr(ord('A') + i % 26)}name{i:02d}"
+            row = Person(first_name=f"P{i:02d}", last_name=last, owner_id=user.id if i % 2 else None,
+                         organization_id=smiths.id if i % 5 == 0 else None)
+            create_person(row)
+            if i % 4 == 0:
+                set_tags(row, ["vip"])
+        db.session.commit()
+        yield company
+
+
+def _all_pages(args: dict[str, str], limit: int) -> list[int]:
+    built = listing.build_people_listing(args)
+    seen, cursor = [], None
+    while True:
+        page = listing.listing_page(built, cursor, limit)
+        seen += [p.id for p in page.items]
+        if not page.next_cursor:
+            return seen
+        cursor = page.next_cursor
+
+
+def _expected(args: dict[str, str]) -> list[int]:
+    return [p.id for p in _db.session.scalars(listing.people_statement(args)).unique()]
+
+
+@pytest.mark.parametrize("window", [1, 7, 2000])
+@pytest.mark.parametrize("args", [
+    {"q": "smith"}, {"q": "smith", "sort": "-created"}, {"q": "smith", "sort": "owner"},
+    {"q": "p1"}, {"q": "zzzz"}, {"q": "smith", "tag": "vip"},
+])
+def test_search_pages_match_the_sorted_statement_whatever_the_window(crowd, monkeypatch, window, args):
+    # A small window finds too few matches and falls back to sorting every match; a big
+    # one answers from the window. Walking every page must give the same rows either way.
+    monkeypatch.setattr(list_fetch, "SEARCH_WINDOW", window)
+    with tenancy.company_scope(crowd.id):
+        expected = _expected(args)
+        assert _all_pages(args, limit=4) == expected
+        if args == {"q": "smith"}:
+            assert len(expected) >= 20
+        if args["q"] == "zzzz":
+            assert expected == []
+
+
+def test_rows_come_with_organization_owner_and_sorted_tags_in_page_order(crowd, user):
+    with tenancy.company_scope(crowd.id):
+        ids = [p.id for p in _db.session.scalars(listing.people_statement({"sort": "-created"}))][:12]
+        _db.session.expunge_all()
+        rows = list_fetch.people_by_ids(list(reversed(ids)) + [10**9])
+        assert [p.id for p in rows] == list(reversed(ids))  # order kept, unknown id left out
+        for row in rows:
+            assert ("organization" in row.__dict__) and ("owner" in row.__dict__) and ("tags" in row.__dict__)
+            assert (row.owner.id if row.owner else None) == row.owner_id
+            assert (row.organization.name if row.organization else None) == ("Smith & Co" if row.organization_id else None)
+        tagged = [p for p in rows if p.tags]
+        assert tagged and all([t.name for t in p.tags] == ["vip"] for p in tagged)
+        assert list_fetch.people_by_ids([]) == []
+
+
+def test_people_of_another_company_are_not_fetched_by_id(crowd, db, other_company):
+    crowd_id, other = crowd.id, other_company
+    with tenancy.company_scope(other.id):
+        stranger = Person(first_name="Eve", last_name="Stranger")
+        create_person(stranger)
+        db.session.commit()
+        stranger_id = stranger.id
+    db.session.expunge_all()
+    with tenancy.company_scope(crowd_id):
+        assert list_fetch.people_by_ids([stranger_id]) == []
+
+
+def test_cached_url_for_builds_the_same_urls_as_flask(app):
+    with app.test_request_context("/people"):
+        for person_id in (0, 7, 123456):
+            assert cached_url_for("contacts.person", person_id=person_id) == url_for("contacts.person", person_id=person_id)
+        assert cached_url_for("contacts.people") == url_for("contacts.people")
+        # Strings, negative numbers and options go to Flask's url_for unchanged.
+        assert cached_url_for("contacts.people", q="a b") == url_for("contacts.people", q="a b")
+        assert cached_url_for("contacts.person", person_id=3, _anchor="x") == url_for("contacts.person", person_id=3, _anchor="x")
+        assert cached_url_for("contacts.people", page=-1) == url_for("contacts.people", page=-1)
+
+
+def test_markdown_cache_gives_the_same_html_and_skips_long_bodies():
+    body = "**Hi** @[Ada](user:7) <script>alert(1)</script>"
+    first = markdown.render_markdown(body)
+    assert first == markdown.render_markdown(body) == markdown._render(body)
+    assert "<script" not in first and 'data-user-id="7"' in first
+    long_body = "x" * (markdown.CACHED_LENGTH + 1)
+    before = markdown._cached_render.cache_info().currsize
+    assert markdown.render_markdown(long_body) == markdown._render(long_body)
+    assert markdown._cached_render.cache_info().currsize == before
+    assert markdown.render_markdown(None) == markdown._render("")  # type: ignore[arg-type]
+
+
+def test_format_phone_is_cached_and_keeps_bad_input():
+    assert format_phone("+442079460000") == "+44 20 7946 0000"
+    assert format_phone("not a number") == "not a number"
+    assert format_phone.cache_info().hits + format_phone.cache_info().misses > 0
+
+
+def test_member_choices_are_looked_up_once_per_request_and_returned_as_copies(app, company, user):
+    with app.test_request_context("/"), tenancy.company_scope(company.id):
+        first = member_choices()
+        assert (user.id, user.display_name) in first
+        first.append((0, "tampered"))
+        assert (0, "tampered") not in member_choices()
