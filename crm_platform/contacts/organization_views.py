@@ -136,9 +136,17 @@ def edit_organization(organization_id: int) -> Response | tuple[str, int]:
 @bp.post("/organizations/<int:organization_id>/delete")
 @login_required
 @require_permission("records.edit")
-def delete_organization(organization_id: int) -> Response:
-    """Delete an organization (its people stay, without an organization), then show the list."""
+def delete_organization(organization_id: int) -> Response | tuple[str, int]:
+    """Delete an organization for good (its people stay, without it), then show the list.
+
+    Organizations have no trash, so the delete needs ``confirmed=1``: the detail page's
+    button sends it after htmx's confirmation dialog; a plain form post without it (no
+    JavaScript) gets a confirmation page first, and nothing is deleted.
+    """
     row = services.get_organization(organization_id)
+    if request.form.get("confirmed") != "1":
+        count = services.people_counts([row.id]).get(row.id, 0)
+        return render("contacts/organization_confirm_delete.html", organization=row, people_count=count)
     name = row.name
     services.delete_organization(row)
     db.session.commit()
