@@ -78,6 +78,7 @@ def people_context(args: Any = None) -> dict[str, Any]:
         "chips": _chip_links(built, pairs),
         "first_url": _url(pairs) if cursor else None,
         "next_url": _url(pairs, cursor=page.next_cursor) if page.next_cursor else None,
+        "sort_links": built.sort_links(lambda value: _url([(k, v) for k, v in pairs if k != "sort"], sort=value)),
         "columns": plugin_ui.list_columns(page.items),
         "tags": all_tags(), "members": services.member_choices(),
         "args": args,

@@ -17,16 +17,17 @@ ignored and reported in :attr:`PeopleListing.notices`, never an error):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from crm_platform.contacts import search_index
 from crm_platform.contacts.models import LIFECYCLE_STAGES, Person, PersonOrganization, PersonTag, Tag
-from crm_platform.contacts.pagination import Page, decode_cursor, encode_cursor
+from crm_platform.contacts.pagination import Page, SortKey
+from crm_platform.contacts.sorting import SortedListing
 from crm_platform.customfields.models import CustomField, CustomFieldValue
 from crm_platform.customfields.service import CustomFieldError, fields_for, parse_value
 from crm_platform.extensions import db
@@ -36,15 +37,6 @@ COUNT_BOUND = 1000
 MAX_VALUE = 200
 MAX_TAGS = 10
 RANGE_TYPES = frozenset({"number", "date"})
-
-
-@dataclass(frozen=True)
-class SortKey:
-    """One column of a sort: its SQL expression, Python type and how to read it from a row."""
-
-    expression: Any
-    kind: type
-    read: Callable[[Person], Any]
 
 
 _NAME = (
@@ -72,36 +64,14 @@ class Chip:
 
 
 @dataclass
-class PeopleListing:
+class PeopleListing(SortedListing):
     """The parsed parameters: the filtered statement (unordered), the sort and what to tell the user."""
 
-    statement: sa.Select
-    sort: str = "name"
-    descending: bool = False
+    SORTS: ClassVar[dict[str, tuple[SortKey, ...]]] = SORTS
+
     q: str = ""
-    notices: list[str] = field(default_factory=list)
     chips: list[Chip] = field(default_factory=list)
     params: list[tuple[str, str]] = field(default_factory=list)
-
-    @property
-    def keys(self) -> tuple[SortKey, ...]:
-        """The sort key columns (ending with the id, so the order is total)."""
-        return SORTS[self.sort]
-
-    @property
-    def sort_param(self) -> str:
-        """The ``sort`` parameter value (``-updated``), ``""`` for the default sort."""
-        if self.sort == "name" and not self.descending:
-            return ""
-        return ("-" if self.descending else "") + self.sort
-
-    def ordered(self) -> sa.Select:
-        """The statement with its ORDER BY (for exports and other full walks)."""
-        return _ordered(self.statement, self.keys, self.descending)
-
-
-def _ordered(stmt: sa.Select, keys: Sequence[SortKey], descending: bool) -> sa.Select:
-    return stmt.order_by(*[key.expression.desc() if descending else key.expression.asc() for key in keys])
 
 
 def _values(args: Mapping[str, Any], key: str) -> list[str]:
@@ -214,13 +184,7 @@ def _apply_custom_field(listing: PeopleListing, field_: CustomField, op: str, ke
 def build_people_listing(args: Mapping[str, Any]) -> PeopleListing:
     """Parse ``args`` (``request.args`` or a dict) into the filtered statement, sort, chips and notices."""
     listing = PeopleListing(statement=sa.select(Person))
-    sort = _first(args, "sort")
-    if sort:
-        name = sort.removeprefix("-")
-        if name in SORTS:
-            listing.sort, listing.descending = name, sort.startswith("-")
-        else:
-            listing.notices.append(f"The list cannot be sorted by {sort!r}; it is sorted by name.")
+    listing.apply_sort(_first(args, "sort"))
     q = _first(args, "q")
     ids = search_index.matching_person_ids(q)
     if ids is not None:
@@ -254,18 +218,7 @@ def listing_page(listing: PeopleListing, cursor: str | None = None, limit: int =
 
     The rows come with their owner, organization and tags loaded (no N+1 in the list).
     """
-    keys = listing.keys
-    stmt = listing.statement.options(selectinload(Person.tags))
-    values = decode_cursor(cursor, [key.kind for key in keys])
-    if values is not None:
-        left = sa.tuple_(*[key.expression for key in keys])
-        right = sa.tuple_(*[sa.bindparam(None, value, type_=key.expression.type) for key, value in zip(keys, values, strict=True)])
-        stmt = stmt.where(left < right if listing.descending else left > right)
-    rows = list(db.session.scalars(_ordered(stmt, keys, listing.descending).limit(limit + 1)).unique())
-    if len(rows) <= limit:
-        return Page(rows)
-    rows = rows[:limit]
-    return Page(rows, encode_cursor([key.read(rows[-1]) for key in keys]))
+    return listing.page(cursor, limit, listing.statement.options(selectinload(Person.tags)))
 
 
 def people_page(args: Mapping[str, Any], cursor: str | None = None, limit: int = PAGE_SIZE) -> tuple[PeopleListing, Page[Person]]:
