@@ -235,3 +235,17 @@ def test_list_page_pushes_the_clean_url_and_shows_chips_and_notices(logged_in_cl
     assert "There is no custom field &#39;nope&#39;" in html
     assert 'href="/people?q=ada"' in html  # the stage chip's remove link
     assert "1 person match" in " ".join(html.split())
+
+
+def test_name_and_owner_headers_sort_and_keep_the_filters(logged_in_client, company, db):
+    with tenancy.company_scope(company.id):
+        person(db, "Ada", "Lovelace", lifecycle_stage="customer")
+    html = logged_in_client.get("/people").get_data(as_text=True)
+    assert '<th scope="col" aria-sort="ascending"><a class="sort-link" href="/people?sort=-name">Name' in html
+    assert '<th scope="col"><a class="sort-link" href="/people?sort=owner">Owner</a></th>' in html
+    html = logged_in_client.get("/people?stage=customer&sort=-owner&cursor=junk").get_data(as_text=True)
+    assert '<th scope="col" aria-sort="descending"><a class="sort-link" href="/people?stage=customer&amp;sort=owner">Owner' in html
+    assert '<th scope="col"><a class="sort-link" href="/people?stage=customer">Name</a></th>' in html
+    assert '<option value="-owner" selected>' in html
+    html = logged_in_client.get("/people?sort=shoe-size", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "cannot be sorted by &#39;shoe-size&#39;" in html and 'aria-sort="ascending"' in html

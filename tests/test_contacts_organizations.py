@@ -170,7 +170,7 @@ def test_delete_keeps_people_and_their_notes(logged_in_client, company, db):
         db.session.add(Activity(kind="note", body="about the person", person_id=person.id, organization_id=organization.id))
         db.session.add(Activity(kind="note", body="about the organization", organization_id=organization.id))
         db.session.commit()
-    response = post(logged_in_client, f"/organizations/{organization.id}/delete")
+    response = post(logged_in_client, f"/organizations/{organization.id}/delete", {"confirmed": "1"})
     assert response.status_code == 303 and response.headers["Location"].endswith("/organizations")
     assert organizations(company, db) == []
     with tenancy.company_scope(company.id):

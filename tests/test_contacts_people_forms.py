@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from crm_platform import tenancy
+from crm_platform.contacts import trash
 from crm_platform.contacts.models import Activity, Organization, Person
 from crm_platform.testing import make_user
 
@@ -187,7 +188,7 @@ def test_edit_keeps_an_owner_who_left_the_company(logged_in_client, company, db)
     assert response.status_code == 303
 
 
-def test_delete_person_and_their_timeline(logged_in_client, company, db):
+def test_delete_moves_the_person_to_the_trash_with_their_timeline(logged_in_client, company, db):
     person = add_person(company, db)
     with tenancy.company_scope(company.id):
         db.session.add(Activity(kind="note", body="hello", person_id=person.id))
@@ -195,10 +196,13 @@ def test_delete_person_and_their_timeline(logged_in_client, company, db):
     response = post(logged_in_client, f"/people/{person.id}/delete")
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/people")
-    assert person_count(company, db) == 0
+    assert person_count(company, db) == 0  # hidden: in the trash
     with tenancy.company_scope(company.id):
-        assert db.session.scalar(select(func.count()).select_from(Activity)) == 0
-    assert "was deleted" in logged_in_client.get("/people").get_data(as_text=True)
+        db.session.expire_all()
+        trashed = db.session.scalars(trash.including_trashed(select(Person).where(Person.id == person.id))).one()
+        assert trashed.deleted_at is not None
+        assert db.session.scalar(select(func.count()).select_from(Activity)) == 1  # kept until the purge
+    assert "was moved to the trash" in logged_in_client.get("/people").get_data(as_text=True)
 
 
 def test_delete_by_htmx_redirects_with_hx_redirect(logged_in_client, company, db):
@@ -206,6 +210,7 @@ def test_delete_by_htmx_redirects_with_hx_redirect(logged_in_client, company, db
     response = logged_in_client.htmx("POST", f"/people/{person.id}/delete", token_from="/people")
     assert response.status_code == 200
     assert response.headers["HX-Redirect"] == "/people"
+    assert person_count(company, db) == 0
 
 
 def test_delete_needs_post(logged_in_client, company, db):

@@ -192,8 +192,11 @@ def test_person_events(fake, logged_in_client, company, db):
     assert fake.events[-1] == ("person_updated", person_id, {"lifecycle_stage": ("lead", "customer")})
     post(logged_in_client, f"/people/{person_id}/edit", {"first_name": "Ada", "lifecycle_stage": "customer"})
     assert len(fake.events) == 2  # nothing changed, nothing announced
-    post(logged_in_client, f"/people/{person_id}/delete")
-    assert fake.events[-1] == ("person_deleted", person_id)
+    post(logged_in_client, f"/people/{person_id}/delete")  # to the trash: an update of deleted_at
+    kind, changed_id, changes = fake.events[-1]
+    assert (kind, changed_id, set(changes)) == ("person_updated", person_id, {"deleted_at"})
+    assert changes["deleted_at"][0] is None and changes["deleted_at"][1] is not None
+    assert not any(event[0] == "person_deleted" for event in fake.events)  # only the purge deletes for good
 
 
 def test_organization_events(fake, logged_in_client, company, db):
@@ -201,7 +204,7 @@ def test_organization_events(fake, logged_in_client, company, db):
     with tenancy.company_scope(company.id):
         organization_id = db.session.scalar(select(Organization.id))
     post(logged_in_client, f"/organizations/{organization_id}/edit", {"name": "Engines", "city": "London"})
-    post(logged_in_client, f"/organizations/{organization_id}/delete")
+    post(logged_in_client, f"/organizations/{organization_id}/delete", {"confirmed": "1"})
     assert fake.events == [
         ("organization_created", "Engines"),
         ("organization_updated", {"city": ("", "London")}),

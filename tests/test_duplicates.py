@@ -138,3 +138,21 @@ def test_merge_picker_suggests_people_sharing_an_email(logged_in_client, people)
     assert "People who share an email or phone" in html and f"other={people['ada2']}" in html
     html = logged_in_client.get(f"/people/{people['ada']}/merge?q=Smith").get_data(as_text=True)
     assert f"other={people['stranger']}" in html
+
+
+def test_trashed_people_never_take_the_place_of_live_pairs(app, db, company):
+    from crm_platform.contacts import bulk
+    from crm_platform.duplicates.finder import duplicates_of
+
+    with tenancy.company_scope(company.id):
+        gone = _person("Gone", "Away", ["a@shared.example"])
+        alive = _person("Still", "Here", ["a@shared.example"])
+        twin_a = _person("Twin", "One", ["b@shared.example"])
+        twin_b = _person("Other", "Two", ["b@shared.example"])
+        db.session.commit()
+        with app.test_request_context():
+            bulk.trash_people([gone])
+        db.session.commit()
+        pairs = [(p.low.id, p.high.id) for p in find_duplicates(limit=1)]
+        assert pairs == [(twin_a.id, twin_b.id)]
+        assert duplicates_of(alive, limit=1) == []

@@ -69,11 +69,22 @@ def aware(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
+def field_path(loc: Sequence[Any]) -> str:
+    """A pydantic error location as a field name: nested fields dotted, list items indexed (``emails[1].email``)."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += ("." if path else "") + str(part)
+    return path
+
+
 def pydantic_errors(exc: ValidationError) -> dict[str, list[str]]:
-    """Turn pydantic's errors into ``{field: [messages]}`` (nested fields dotted)."""
+    """Turn pydantic's errors into ``{field: [messages]}`` (see :func:`field_path`)."""
     errors: dict[str, list[str]] = {}
     for error in exc.errors(include_url=False):
-        field = ".".join(str(part) for part in error.get("loc", ())) or BODY_FIELD
+        field = field_path(error.get("loc", ())) or BODY_FIELD
         errors.setdefault(field, []).append(error.get("msg", "Invalid value."))
     return errors
 

@@ -1,7 +1,9 @@
 """People through the API: the people list's search and filters, tags and custom fields.
 
 Changes go through :mod:`crm_platform.contacts.services` (plugins hear about them as
-they do for the UI; primary email, phone and organization lists stay in sync).
+they do for the UI; primary email, phone and organization lists stay in sync). The
+``emails`` and ``phones`` lists are stored by the same code as the person form
+(:func:`crm_platform.contacts.details.set_emails` / ``set_phones``).
 """
 
 from __future__ import annotations
@@ -19,9 +21,13 @@ from crm_platform.contacts import details, services
 from crm_platform.contacts.models import Person, PersonTag, Tag
 from crm_platform.contacts.pagination import Page
 from crm_platform.customfields import service as customfields
+from crm_platform.models_base import utcnow
 from crm_platform.plugins.types import ApiResource
 
 OWN_FIELDS = ("tags", "custom_fields")
+LIST_FIELDS = ("emails", "phones")
+# (single field, its list, what one entry is called in messages)
+CONTACT_LISTS = (("email", "emails", "email address"), ("phone", "phones", "phone number"))
 
 
 def list_people(query: schemas.PersonQuery) -> Page[Person]:
@@ -70,13 +76,58 @@ def _set_extras(person: Person, data: Any, fields: list[Any], rows: dict[str, li
         customfields.set_values(fields, person.id, rows)
 
 
+def _check_contact_lists(data: Any) -> None:
+    """``email`` with ``emails`` (or ``phone`` with ``phones``) is ambiguous; at most one primary per list."""
+    sent = data.model_fields_set
+    errors: dict[str, list[str]] = {}
+    for single, many, noun in CONTACT_LISTS:
+        if single in sent and many in sent:
+            errors[single] = [f"Send either {single} or {many}, not both."]
+        flagged = [index for index, entry in enumerate(getattr(data, many) or []) if entry.primary]
+        for index in flagged[1:]:
+            errors[f"{many}[{index}].primary"] = [f"Only one {noun} can be primary."]
+    if errors:
+        raise ApiValidationError(errors)
+
+
+def _set_contact_lists(person: Person, data: Any) -> None:
+    """Replace the emails and phones sent as lists; the same address or number twice is a 422 on that entry."""
+    from flask import g
+
+    sent = data.model_fields_set & set(LIST_FIELDS)
+    errors: dict[str, list[str]] = {}
+    for many, field, setter, entry_type in (
+        ("emails", "email", details.set_emails, details.EmailEntry),
+        ("phones", "number", details.set_phones, details.PhoneEntry),
+    ):
+        if many not in sent:
+            continue
+        given = getattr(data, many)
+        primary = next((index for index, entry in enumerate(given) if entry.primary), 0)
+        entries = [entry_type(getattr(entry, field), entry.label) for entry in given]
+        try:
+            if many == "phones":
+                setter(person, entries, primary, region=getattr(g.get("company"), "phone_region", "") or "")
+            else:
+                setter(person, entries, primary)
+        except details.DetailError as error:
+            key = f"{many}[{error.index}].{field}" if error.index is not None else many
+            errors[key] = [str(error)]
+    if errors:
+        raise ApiValidationError(errors)
+    if sent:
+        person.updated_at = utcnow()  # a new version even when only a second address changed
+
+
 def create_person(data: schemas.PersonCreate) -> Person:
-    """A new person (``crm_person_created`` is called), with tags and custom field values."""
+    """A new person (``crm_person_created`` is called), with emails, phones, tags and custom field values."""
     if not (data.first_name or data.last_name):
         raise ApiValidationError.one("first_name", "Enter a first or a last name.")
     check_links(data)
+    _check_contact_lists(data)
     fields, rows = _custom_rows(data, creating=True)
-    person = Person(**data.model_dump(exclude=set(OWN_FIELDS)))
+    person = Person(**data.model_dump(exclude={*OWN_FIELDS, *LIST_FIELDS}))
+    _set_contact_lists(person, data)
     services.create_person(person)
     _set_extras(person, data, fields, rows)
     return person
@@ -89,12 +140,14 @@ def update_person(person: Person, data: Any) -> None:
         value = getattr(data, name)
         if value is None and name not in ("organization_id", "owner_id"):
             raise ApiValidationError.one(name, "This field may not be null.")
+    _check_contact_lists(data)
     fields, rows = _custom_rows(data, creating=False)
     before = services.snapshot(person, services.PERSON_FIELDS)
-    for name in data.model_fields_set - set(OWN_FIELDS):
+    for name in data.model_fields_set - {*OWN_FIELDS, *LIST_FIELDS}:
         setattr(person, name, getattr(data, name))
     if not (person.first_name or person.last_name):
         raise ApiValidationError.one("first_name", "Enter a first or a last name.")
+    _set_contact_lists(person, data)
     services.update_person(person, before)
     _set_extras(person, data, fields, rows)
 

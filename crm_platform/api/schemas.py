@@ -9,15 +9,17 @@ from __future__ import annotations
 import copy
 from typing import Any, Literal
 
-from email_validator import EmailNotValidError, validate_email
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, create_model, field_validator
 
 from crm_platform.api.framework import ApiInput, ApiListQuery, Id, UtcDatetime, text
+from crm_platform.contacts.details import MAX_ENTRIES, DetailError, normalise_email, normalise_phone
 from crm_platform.contacts.forms import PHONE_PATTERN, normalize_website
-from crm_platform.contacts.models import ACTIVITY_KINDS, LIFECYCLE_STAGES
+from crm_platform.contacts.models import ACTIVITY_KINDS, EMAIL_LABELS, LIFECYCLE_STAGES, PHONE_LABELS
 
 Stage = Literal[LIFECYCLE_STAGES]  # type: ignore[valid-type]
 Kind = Literal[ACTIVITY_KINDS]  # type: ignore[valid-type]
+EmailLabel = Literal[EMAIL_LABELS]  # type: ignore[valid-type]
+PhoneLabel = Literal[PHONE_LABELS]  # type: ignore[valid-type]
 
 
 def partial(model: type[BaseModel], name: str) -> type[BaseModel]:
@@ -92,13 +94,76 @@ class Person(Output):
         return [getattr(tag, "name", tag) for tag in value or []]
 
 
+def checked_email(value: str) -> str:
+    """An email address as the person form stores it (checked, domain lower-cased); ValueError otherwise."""
+    try:
+        return normalise_email(value)
+    except DetailError as exc:
+        raise ValueError("Enter a valid email address.") from exc
+
+
+def checked_phone(value: str) -> str:
+    """A phone number in E.164, read like the person form does (no ``+``: the company's phone region)."""
+    import re
+
+    from flask import g, has_app_context
+
+    if not re.fullmatch(PHONE_PATTERN, value):
+        raise ValueError("Use digits, spaces and + ( ) - . only.")
+    region = (getattr(g.get("company"), "phone_region", "") or "") if has_app_context() else ""
+    try:
+        return normalise_phone(value, region)
+    except DetailError as exc:
+        raise ValueError(str(exc)) from exc
+
+
+PRIMARY_DESCRIPTION = "The primary one (at most one in the list; when none is, the first is). `is_primary`, as in answers, is accepted too."
+
+
+class EmailAddressInput(ApiInput):
+    """One entry of ``emails`` when writing a person (answers use :class:`EmailAddress`)."""
+
+    email: text(254, min_length=1, description="An email address; stored with its domain lower-cased.")
+    label: EmailLabel = "work"
+    primary: bool = Field(default=False, validation_alias=AliasChoices("primary", "is_primary"), description=PRIMARY_DESCRIPTION)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        return checked_email(value)
+
+
+class PhoneNumberInput(ApiInput):
+    """One entry of ``phones`` when writing a person (answers use :class:`PhoneNumber`)."""
+
+    number: text(40, min_length=1, description="Any notation; stored in E.164. Without + and a country code it is read in the company's default phone region.")
+    label: PhoneLabel = "mobile"
+    primary: bool = Field(default=False, validation_alias=AliasChoices("primary", "is_primary"), description=PRIMARY_DESCRIPTION)
+
+    @field_validator("number")
+    @classmethod
+    def _number(cls, value: str) -> str:
+        return checked_phone(value)
+
+
 class PersonCreate(ApiInput):
-    """A new person: a first or a last name is required."""
+    """A new person: a first or a last name is required.
+
+    ``emails`` and ``phones`` replace the person's whole lists; ``email`` and ``phone``
+    (older clients) set only the primary entry. Sending both ``email`` and ``emails``
+    (or ``phone`` and ``phones``) is a 422.
+    """
 
     first_name: text(100) = ""
     last_name: text(100) = ""
-    email: text(255, description="An email address, or empty.") = ""
-    phone: text(40, description="Digits, spaces and + ( ) - . only.") = ""
+    email: text(255, description="The primary email address, or empty. Not together with `emails`.") = ""
+    phone: text(40, description="The primary phone number (digits, spaces and + ( ) - . only), or empty. Not together with `phones`.") = ""
+    emails: list[EmailAddressInput] = Field(
+        default_factory=list, max_length=MAX_ENTRIES,
+        description="Every email address of the person, replacing the stored ones (an empty list removes them all).")
+    phones: list[PhoneNumberInput] = Field(
+        default_factory=list, max_length=MAX_ENTRIES,
+        description="Every phone number of the person, replacing the stored ones (an empty list removes them all).")
     job_title: text(120) = ""
     lifecycle_stage: Stage = "lead"
     organization_id: Id | None = Field(default=None, description="An organization of the company, or null.")
@@ -124,26 +189,12 @@ class PersonCreate(ApiInput):
     @field_validator("email")
     @classmethod
     def _email(cls, value: str) -> str:
-        if not value:
-            return value
-        try:
-            return validate_email(value, check_deliverability=False).normalized
-        except EmailNotValidError as exc:
-            raise ValueError("Enter a valid email address.") from exc
+        return checked_email(value) if value else value
 
     @field_validator("phone")
     @classmethod
     def _phone(cls, value: str) -> str:
-        import re
-
-        from crm_platform.contacts.details import DetailError, normalise_phone
-
-        if value and not re.fullmatch(PHONE_PATTERN, value):
-            raise ValueError("Use digits, spaces and + ( ) - . only.")
-        try:
-            return normalise_phone(value) if value else value
-        except DetailError as exc:
-            raise ValueError(str(exc)) from exc
+        return checked_phone(value) if value else value
 
 
 PersonUpdate = partial(PersonCreate, "PersonUpdate")

@@ -32,7 +32,15 @@ MAX_ENTRIES = 20
 
 
 class DetailError(ValueError):
-    """An email, phone, organization or tag that cannot be stored; the message is for the user."""
+    """An email, phone, organization or tag that cannot be stored; the message is for the user.
+
+    ``index`` is the position of the offending entry in the list given, when there is one
+    (the API answers ``emails[1].email``).
+    """
+
+    def __init__(self, message: str, index: int | None = None) -> None:
+        super().__init__(message)
+        self.index = index
 
 
 @dataclass(frozen=True)
@@ -107,12 +115,15 @@ def set_emails(person: Person, entries: Sequence[EmailEntry], primary: int = 0) 
     Raises DetailError for an invalid address or label, or the same address twice.
     """
     clean: list[tuple[str, str]] = []
-    for entry in entries[:MAX_ENTRIES]:
+    for index, entry in enumerate(entries[:MAX_ENTRIES]):
         if not entry.email.strip():
             continue
-        address = normalise_email(entry.email)
+        try:
+            address = normalise_email(entry.email)
+        except DetailError as error:
+            raise DetailError(str(error), index) from None
         if address.lower() in {a.lower() for a, _ in clean}:
-            raise DetailError(f"{address} is listed twice.")
+            raise DetailError(f"{address} is listed twice.", index)
         clean.append((address, entry.label if entry.label in EMAIL_LABELS else "other"))
     primary = primary if 0 <= primary < len(clean) else 0
     person.emails = [PersonEmail(email=a, label=l, is_primary=i == primary) for i, (a, l) in enumerate(clean)]
@@ -125,12 +136,15 @@ def set_phones(person: Person, entries: Sequence[PhoneEntry], primary: int = 0, 
     Raises DetailError for an invalid number or the same number twice.
     """
     clean: list[tuple[str, str]] = []
-    for entry in entries[:MAX_ENTRIES]:
+    for index, entry in enumerate(entries[:MAX_ENTRIES]):
         if not entry.number.strip():
             continue
-        number = normalise_phone(entry.number, region)
+        try:
+            number = normalise_phone(entry.number, region)
+        except DetailError as error:
+            raise DetailError(str(error), index) from None
         if number in {n for n, _ in clean}:
-            raise DetailError(f"{format_phone(number)} is listed twice.")
+            raise DetailError(f"{format_phone(number)} is listed twice.", index)
         clean.append((number, entry.label if entry.label in PHONE_LABELS else "other"))
     primary = primary if 0 <= primary < len(clean) else 0
     person.phones = [PersonPhone(number=n, label=l, is_primary=i == primary) for i, (n, l) in enumerate(clean)]

@@ -163,4 +163,5 @@ class OrganizationFilterForm(FlaskForm):
         csrf = False
 
     q = StringField("Search", filters=[strip], validators=[Length(max=200)])
+    sort = StringField("Sort", filters=[strip])  # an unknown sort is not an error: the list says it used the default
     cursor = StringField("Cursor")

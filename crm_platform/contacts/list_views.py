@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 
 from crm_platform.contacts import bulk, listing, plugin_ui, saved_views, services, trash
 from crm_platform.contacts.blueprint import bp, is_htmx
@@ -15,10 +16,13 @@ from crm_platform.contacts.pagination import Page
 from crm_platform.customfields.service import fields_for
 from crm_platform.extensions import db
 from crm_platform.permissions import require_permission
+from crm_platform.tenancy import current_company_id
 from crm_platform.templating import render
 from flask_login import login_required
 
 BULK_ACTIONS = ("tag", "owner", "stage", "delete")
+UNDO_KEY = "contacts_undo"
+UNDO_SECONDS = 300
 
 
 def people_count(n: int) -> str:
@@ -74,6 +78,7 @@ def people_context(args: Any = None) -> dict[str, Any]:
         "chips": _chip_links(built, pairs),
         "first_url": _url(pairs) if cursor else None,
         "next_url": _url(pairs, cursor=page.next_cursor) if page.next_cursor else None,
+        "sort_links": built.sort_links(lambda value: _url([(k, v) for k, v in pairs if k != "sort"], sort=value)),
         "columns": plugin_ui.list_columns(page.items),
         "tags": all_tags(), "members": services.member_choices(),
         "args": args,
@@ -91,7 +96,7 @@ def people() -> tuple[str, int] | tuple[str, int, dict[str, str]]:
         # Push the clean URL (valid filters only, no empty fields) rather than the raw form.
         clean = _url(context["pairs"], cursor=context["cursor"] or "")
         return body, status, {"HX-Push-Url": clean, "Vary": "HX-Request"}
-    return render("contacts/people_list.html", **context, **_filter_options())
+    return render("contacts/people_list.html", **context, **_filter_options(), undo=pending_undo())
 
 
 def _results(toast: str, extra_html: str = "", level: str = "success") -> Response:
@@ -152,6 +157,28 @@ def bulk_action(action: str) -> Response:
 def undo_toast(ids: list[int]) -> str:
     """An out-of-band toast with an Undo button that restores ``ids`` (shown for 45 seconds)."""
     return render_template("contacts/_undo_toast.html", ids=ids, query_string=request.query_string.decode()[:2000])
+
+
+def remember_undo(ids: list[int], message: str) -> None:
+    """Offer Undo for the trashed ``ids`` on the next full page of the people list (after a redirect).
+
+    The person page's delete redirects to the list, so its toast cannot come with the
+    answer as the bulk delete's does: the ids wait in the session (for this company,
+    a few minutes, shown once) and the list renders the same Undo toast.
+    """
+    session[UNDO_KEY] = {"ids": ids[: bulk.MAX_SELECTED], "message": message[:300],
+                         "company_id": current_company_id(), "at": time.time()}
+
+
+def pending_undo() -> dict[str, Any] | None:
+    """The Undo remembered by :func:`remember_undo` (removed from the session), or None."""
+    undo = session.pop(UNDO_KEY, None)
+    if not isinstance(undo, dict) or undo.get("company_id") != current_company_id():
+        return None
+    if not isinstance(undo.get("at"), int | float) or time.time() - undo["at"] > UNDO_SECONDS:
+        return None
+    ids = bulk.parse_ids(str(i) for i in undo.get("ids") or [])
+    return {"ids": ids, "message": str(undo.get("message") or "")} if ids else None
 
 
 @bp.post("/people/trash/restore")

@@ -17,15 +17,16 @@ ignored and reported in :attr:`PeopleListing.notices`, never an error):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 
 from crm_platform.contacts import list_fetch, search_index
 from crm_platform.contacts.models import LIFECYCLE_STAGES, Person, PersonOrganization, PersonTag, Tag
-from crm_platform.contacts.pagination import Page, decode_cursor, encode_cursor
+from crm_platform.contacts.pagination import Page, SortKey, decode_cursor, encode_cursor
+from crm_platform.contacts.sorting import SortedListing
 from crm_platform.customfields.models import CustomField, CustomFieldValue
 from crm_platform.customfields.service import CustomFieldError, fields_for, parse_value
 from crm_platform.extensions import db
@@ -35,15 +36,6 @@ COUNT_BOUND = 1000
 MAX_VALUE = 200
 MAX_TAGS = 10
 RANGE_TYPES = frozenset({"number", "date"})
-
-
-@dataclass(frozen=True)
-class SortKey:
-    """One column of a sort: its SQL expression, Python type and how to read it from a row."""
-
-    expression: Any
-    kind: type
-    read: Callable[[Person], Any]
 
 
 _NAME = (
@@ -71,48 +63,21 @@ class Chip:
 
 
 @dataclass
-class PeopleListing:
+class PeopleListing(SortedListing):
     """The parsed parameters: the filtered statement (unordered), the sort and what to tell the user.
 
-    ``filtered`` holds every filter but the search; ``search`` is the sub-select of matching
-    ids (None without ``q``). :attr:`statement` combines them.
+    ``statement`` has every filter and the search; ``filtered`` has the filters only and
+    ``search`` is the sub-select of matching ids (None without ``q``), which is what
+    :mod:`~crm_platform.contacts.list_fetch` needs to page a search cheaply.
     """
 
-    filtered: sa.Select
+    SORTS: ClassVar[dict[str, tuple[SortKey, ...]]] = SORTS
+
+    filtered: sa.Select | None = None
     search: sa.Select | None = None
-    sort: str = "name"
-    descending: bool = False
     q: str = ""
-    notices: list[str] = field(default_factory=list)
     chips: list[Chip] = field(default_factory=list)
     params: list[tuple[str, str]] = field(default_factory=list)
-
-    @property
-    def statement(self) -> sa.Select:
-        """``SELECT person`` with the filters and the search (unordered)."""
-        if self.search is None:
-            return self.filtered
-        return self.filtered.where(Person.id.in_(self.search))
-
-    @property
-    def keys(self) -> tuple[SortKey, ...]:
-        """The sort key columns (ending with the id, so the order is total)."""
-        return SORTS[self.sort]
-
-    @property
-    def sort_param(self) -> str:
-        """The ``sort`` parameter value (``-updated``), ``""`` for the default sort."""
-        if self.sort == "name" and not self.descending:
-            return ""
-        return ("-" if self.descending else "") + self.sort
-
-    def ordered(self) -> sa.Select:
-        """The statement with its ORDER BY (for exports and other full walks)."""
-        return _ordered(self.statement, self.keys, self.descending)
-
-
-def _ordered(stmt: sa.Select, keys: Sequence[SortKey], descending: bool) -> sa.Select:
-    return stmt.order_by(*[key.expression.desc() if descending else key.expression.asc() for key in keys])
 
 
 def _values(args: Mapping[str, Any], key: str) -> list[str]:
@@ -138,7 +103,7 @@ def _apply_tags(listing: PeopleListing, values: list[str]) -> None:
         if tag is None:
             listing.notices.append(f"There is no tag {value!r}; that filter was ignored.")
             continue
-        listing.filtered = listing.filtered.where(
+        listing.statement = listing.statement.where(
             Person.id.in_(sa.select(PersonTag.person_id).where(PersonTag.tag_id == tag.id)))
         listing.chips.append(Chip(f"Tag: {tag.name}", "tag", value))
         listing.params.append(("tag", value))
@@ -148,7 +113,7 @@ def _apply_owner(listing: PeopleListing, value: str) -> None:
     from crm_platform.contacts.services import member_choices
 
     if value.lower() == "none":
-        listing.filtered = listing.filtered.where(Person.owner_id.is_(None))
+        listing.statement = listing.statement.where(Person.owner_id.is_(None))
         listing.chips.append(Chip("Owner: nobody", "owner", value))
         listing.params.append(("owner", value))
         return
@@ -156,7 +121,7 @@ def _apply_owner(listing: PeopleListing, value: str) -> None:
     if not value.isdigit() or int(value) not in names:
         listing.notices.append(f"{value!r} is not a member of this company; the owner filter was ignored.")
         return
-    listing.filtered = listing.filtered.where(Person.owner_id == int(value))
+    listing.statement = listing.statement.where(Person.owner_id == int(value))
     listing.chips.append(Chip(f"Owner: {names[int(value)]}", "owner", value))
     listing.params.append(("owner", value))
 
@@ -165,7 +130,7 @@ def _apply_stage(listing: PeopleListing, value: str) -> None:
     if value not in LIFECYCLE_STAGES:
         listing.notices.append(f"{value!r} is not a lifecycle stage; that filter was ignored.")
         return
-    listing.filtered = listing.filtered.where(Person.lifecycle_stage == value)
+    listing.statement = listing.statement.where(Person.lifecycle_stage == value)
     listing.chips.append(Chip(f"Stage: {value.capitalize()}", "stage", value))
     listing.params.append(("stage", value))
 
@@ -179,7 +144,7 @@ def _apply_organization(listing: PeopleListing, value: str) -> None:
         return
     members = sa.select(PersonOrganization.person_id).where(PersonOrganization.organization_id == organization.id)
     # The primary organization counts too (rows written without their membership list).
-    listing.filtered = listing.filtered.where(sa.or_(Person.organization_id == organization.id, Person.id.in_(members)))
+    listing.statement = listing.statement.where(sa.or_(Person.organization_id == organization.id, Person.id.in_(members)))
     listing.chips.append(Chip(f"Organization: {organization.name}", "organization", value))
     listing.params.append(("organization", value))
 
@@ -215,7 +180,7 @@ def _apply_custom_field(listing: PeopleListing, field_: CustomField, op: str, ke
         column = CustomFieldValue.number_value if field_.field_type == "number" else CustomFieldValue.date_value
         bound = number if field_.field_type == "number" else day
         condition = Person.id.in_(rows.where(column >= bound if op == "min" else column <= bound))
-    listing.filtered = listing.filtered.where(condition)
+    listing.statement = listing.statement.where(condition)
     shown = {"eq": text if field_.field_type != "checkbox" else ("Yes" if text == "1" else "No"),
              "min": f"≥ {text}", "max": f"≤ {text}"}[op]
     listing.chips.append(Chip(f"{field_.label}: {shown}", key, value))
@@ -224,19 +189,12 @@ def _apply_custom_field(listing: PeopleListing, field_: CustomField, op: str, ke
 
 def build_people_listing(args: Mapping[str, Any]) -> PeopleListing:
     """Parse ``args`` (``request.args`` or a dict) into the filtered statement, sort, chips and notices."""
-    listing = PeopleListing(filtered=sa.select(Person))
-    sort = _first(args, "sort")
-    if sort:
-        name = sort.removeprefix("-")
-        if name in SORTS:
-            listing.sort, listing.descending = name, sort.startswith("-")
-        else:
-            listing.notices.append(f"The list cannot be sorted by {sort!r}; it is sorted by name.")
+    listing = PeopleListing(statement=sa.select(Person))
+    listing.apply_sort(_first(args, "sort"))
     q = _first(args, "q")
     ids = search_index.matching_person_ids(q)
     if ids is not None:
-        listing.q = q
-        listing.search = ids
+        listing.q, listing.search = q, ids
     _apply_tags(listing, _values(args, "tag"))
     for name, apply in (("owner", _apply_owner), ("stage", _apply_stage), ("organization", _apply_organization)):
         value = _first(args, name)
@@ -252,6 +210,9 @@ def build_people_listing(args: Mapping[str, Any]) -> PeopleListing:
                 listing.notices.append(f"There is no custom field {key[3:]!r}; that filter was ignored.")
             elif value:
                 _apply_custom_field(listing, found[0], found[1], key, value)
+    listing.filtered = listing.statement
+    if listing.search is not None:
+        listing.statement = listing.statement.where(Person.id.in_(listing.search))
     return listing
 
 
@@ -268,7 +229,8 @@ def listing_page(listing: PeopleListing, cursor: str | None = None, limit: int =
     """
     keys = listing.keys
     values = decode_cursor(cursor, [key.kind for key in keys])
-    ids = list_fetch.page_ids(listing.filtered, listing.search, keys, values, listing.descending, limit + 1)
+    filtered = listing.statement if listing.filtered is None else listing.filtered
+    ids = list_fetch.page_ids(filtered, listing.search, keys, values, listing.descending, limit + 1)
     rows = list_fetch.people_by_ids(ids)
     if len(ids) <= limit:
         return Page(rows)

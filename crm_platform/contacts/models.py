@@ -18,7 +18,12 @@ class Organization(CompanyOwned, Timestamped, db.Model):
     """A business or institution the company deals with."""
 
     __tablename__ = "organization"
-    __table_args__ = (sa.Index("ix_organization_company_name", "company_id", "name", "id"),)
+    # One index per sort of the organizations list (contacts/organization_listing.py).
+    __table_args__ = (
+        sa.Index("ix_organization_company_name", "company_id", "name", "id"),
+        sa.Index("ix_organization_company_created", "company_id", "created_at", "id"),
+        sa.Index("ix_organization_company_updated", "company_id", "updated_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200), nullable=False)

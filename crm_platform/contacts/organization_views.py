@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, flash, request, url_for
 from flask_login import login_required
 
-from crm_platform.contacts import plugin_ui, services
+from crm_platform.contacts import organization_listing, plugin_ui, services
 from crm_platform.contacts.blueprint import bp, clean_filters
 from crm_platform.contacts.forms import ActivityForm, OrganizationFilterForm, OrganizationForm
 from crm_platform.contacts.models import Organization
@@ -25,18 +25,23 @@ from crm_platform.templating import render
 @login_required
 @require_permission("records.view")
 def organizations() -> tuple[str, int]:
-    """Organizations by name, one keyset page; htmx requests get only the results block."""
+    """Organizations searched by name and sorted (``?sort=-updated``), one keyset page; htmx gets the results block."""
     form = OrganizationFilterForm(request.args)
+    sort_labels = organization_listing.SORT_LABELS
     if not form.validate():
+        built = organization_listing.build_organization_listing()
         return render(
-            "contacts/organizations_list.html", block="results", status=422,
-            form=form, page=Page([]), filters={}, counts={}, columns=[],
+            "contacts/organizations_list.html", block="results", status=422, form=form, built=built, page=Page([]),
+            filters={}, counts={}, columns=[], sort_labels=sort_labels, sort_links={},
         )
-    page = services.organizations_page(form.q.data, form.cursor.data)
+    built = organization_listing.build_organization_listing(form.q.data, form.sort.data)
+    page = organization_listing.organizations_page(built, (form.cursor.data or "")[:1024] or None)
+    filters = clean_filters(q=form.q.data, sort=built.sort_param)
     counts = services.people_counts([org.id for org in page.items])
     return render(
         "contacts/organizations_list.html", block="results",
-        form=form, page=page, filters=clean_filters(q=form.q.data), counts=counts,
+        form=form, built=built, page=page, filters=filters, counts=counts, sort_labels=sort_labels,
+        sort_links=built.sort_links(lambda value: url_for("contacts.organizations", **clean_filters(q=form.q.data, sort=value))),
         columns=plugin_ui.list_columns(page.items, "crm_organization_list_columns"),
     )
 
@@ -136,9 +141,17 @@ def edit_organization(organization_id: int) -> Response | tuple[str, int]:
 @bp.post("/organizations/<int:organization_id>/delete")
 @login_required
 @require_permission("records.edit")
-def delete_organization(organization_id: int) -> Response:
-    """Delete an organization (its people stay, without an organization), then show the list."""
+def delete_organization(organization_id: int) -> Response | tuple[str, int]:
+    """Delete an organization for good (its people stay, without it), then show the list.
+
+    Organizations have no trash, so the delete needs ``confirmed=1``: the detail page's
+    button sends it after htmx's confirmation dialog; a plain form post without it (no
+    JavaScript) gets a confirmation page first, and nothing is deleted.
+    """
     row = services.get_organization(organization_id)
+    if request.form.get("confirmed") != "1":
+        count = services.people_counts([row.id]).get(row.id, 0)
+        return render("contacts/organization_confirm_delete.html", organization=row, people_count=count)
     name = row.name
     services.delete_organization(row)
     db.session.commit()

@@ -11,9 +11,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
@@ -80,6 +81,51 @@ def decode_cursor(cursor: str | None, kinds: Sequence[type]) -> tuple[Any, ...] 
     return tuple(decoded)
 
 
+@dataclass(frozen=True)
+class SortKey:
+    """One column of a keyset sort: its SQL expression, Python type (for the cursor) and how to read it from a row.
+
+    ``expression`` may be a column or an expression (``coalesce(owner_id, 0)``), which is
+    why ``read`` is given rather than derived from a column name.
+    """
+
+    expression: Any
+    kind: type
+    read: Callable[[Any], Any]
+
+
+def column_key(column: InstrumentedAttribute[Any]) -> SortKey:
+    """The :class:`SortKey` of a plain mapped column (read from the attribute of the same name)."""
+    return SortKey(column, _python_type(column), attrgetter(column.key))
+
+
+def ordered(stmt: sa.Select[Any], keys: Sequence[SortKey], descending: bool = False) -> sa.Select[Any]:
+    """``stmt`` with ``ORDER BY`` every key, all ascending or all descending (an index serves both)."""
+    return stmt.order_by(*[key.expression.desc() if descending else key.expression.asc() for key in keys])
+
+
+def sorted_page(
+    stmt: sa.Select[Any], keys: Sequence[SortKey], cursor: str | None, limit: int, descending: bool = False
+) -> Page[Any]:
+    """Run ``stmt`` (an ORM select of one entity) for the page after ``cursor``, in the order of ``keys``.
+
+    ``keys`` is the full, unique sort key (it must end with the primary key). The
+    comparison is a row-value comparison ``(a, b, id) > (:a, :b, :id)``, which an index
+    on ``(company_id, a, b, id)`` serves directly on PostgreSQL and SQLite, in both
+    directions. A cursor that does not decode for these keys gives the first page.
+    """
+    values = decode_cursor(cursor, [key.kind for key in keys])
+    if values is not None:
+        left = sa.tuple_(*[key.expression for key in keys])
+        right = sa.tuple_(*[sa.bindparam(None, value, type_=key.expression.type) for key, value in zip(keys, values, strict=True)])
+        stmt = stmt.where(left < right if descending else left > right)
+    rows = list(db.session.scalars(ordered(stmt, keys, descending).limit(limit + 1)).unique())
+    if len(rows) <= limit:
+        return Page(rows)
+    rows = rows[:limit]
+    return Page(rows, encode_cursor([key.read(rows[-1]) for key in keys]))
+
+
 def keyset_page(
     stmt: sa.Select[Any],
     sort: Sequence[InstrumentedAttribute[Any]],
@@ -87,20 +133,5 @@ def keyset_page(
     limit: int,
     descending: bool = False,
 ) -> Page[Any]:
-    """Run ``stmt`` (an ORM select of one entity) for the page after ``cursor``.
-
-    ``sort`` is the full, unique sort key (it must end with the primary key). The
-    comparison is a row-value comparison ``(a, b, id) > (:a, :b, :id)``, which an index
-    on the same columns serves directly on PostgreSQL and SQLite.
-    """
-    values = decode_cursor(cursor, [_python_type(column) for column in sort])
-    if values is not None:
-        left = sa.tuple_(*sort)
-        right = sa.tuple_(*[sa.bindparam(None, value, type_=column.type) for column, value in zip(sort, values, strict=True)])
-        stmt = stmt.where(left < right if descending else left > right)
-    order = [column.desc() if descending else column.asc() for column in sort]
-    rows = list(db.session.scalars(stmt.order_by(*order).limit(limit + 1)).unique())
-    if len(rows) <= limit:
-        return Page(rows)
-    rows = rows[:limit]
-    return Page(rows, encode_cursor([getattr(rows[-1], column.key) for column in sort]))
+    """:func:`sorted_page` for a sort made of plain columns (``(Activity.created_at, Activity.id)``)."""
+    return sorted_page(stmt, [column_key(column) for column in sort], cursor, limit, descending)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Response, flash, request, url_for
 from flask_login import current_user, login_required
 
-from crm_platform.contacts import plugin_ui, services
+from crm_platform.contacts import bulk, plugin_ui, services
 from crm_platform.contacts.blueprint import bp
 from crm_platform.contacts.forms import ActivityForm, id_text
 from crm_platform.contacts.inline_fields import fields_of
+from crm_platform.contacts.list_views import remember_undo
 from crm_platform.contacts.models import Person
 from crm_platform.contacts.person_forms import fill_organization_choices, person_form
 from crm_platform.contacts.person_saving import CustomValues, form_page, is_stale, save_extras
@@ -97,12 +98,12 @@ def edit_person(person_id: int) -> Response | tuple[str, int]:
 @login_required
 @require_permission("records.edit")
 def delete_person(person_id: int) -> Response:
-    """Delete a person and their timeline, then show the list."""
+    """Move a person to the trash (like the list's bulk delete), then show the list with an Undo toast."""
     row = services.get_person(person_id)
     name = row.full_name
-    services.delete_person(row)
+    ids = bulk.trash_people([row])
     db.session.commit()
-    flash(f"{name} was deleted.", "success")
+    remember_undo(ids, f"{name} was moved to the trash.")
     return htmx_redirect(url_for("contacts.people"))
 
 

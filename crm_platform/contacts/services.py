@@ -192,9 +192,17 @@ def delete_person(person: Person) -> None:
 # Organizations --------------------------------------------------------------------
 
 
-def organizations_page(q: str | None = None, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page[Organization]:
-    """Organizations sorted by (name, id), optionally searched by name, one keyset page."""
-    return keyset_page(organizations_select(q), (Organization.name, Organization.id), cursor, limit)
+def organizations_page(
+    q: str | None = None, cursor: str | None = None, limit: int = PAGE_SIZE, sort: str | None = None
+) -> Page[Organization]:
+    """Organizations searched by name, one keyset page, sorted by ``sort`` (default: name, id).
+
+    The organizations list uses :mod:`crm_platform.contacts.organization_listing` directly
+    (it also shows the notice of a bad ``sort``).
+    """
+    from crm_platform.contacts.organization_listing import build_organization_listing
+
+    return build_organization_listing(q, sort).page(cursor, limit)
 
 
 def organizations_select(q: str | None = None) -> sa.Select[Any]:

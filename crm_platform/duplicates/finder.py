@@ -40,10 +40,16 @@ def _pairs_from_groups(groups: Iterable[list[int]]) -> set[tuple[int, int]]:
 
 
 def _grouped(column, person_column, limit: int) -> dict[str, list[int]]:
-    """``{value: [person ids]}`` for values held by more than one person."""
+    """``{value: [person ids]}`` for values held by more than one person.
+
+    Joined to ``person`` so that the trash scope leaves out trashed people before the
+    limit is applied (a trashed twin never takes the place of a real pair).
+    """
     key = func.lower(column)
-    shared = select(key.label("value")).group_by(key).having(func.count(func.distinct(person_column)) > 1).limit(limit)
-    rows = db.session.execute(select(key, person_column).where(key.in_(shared)))
+    live = Person.id == person_column
+    shared = (select(key.label("value")).join(Person, live).group_by(key)
+              .having(func.count(func.distinct(person_column)) > 1).limit(limit))
+    rows = db.session.execute(select(key, person_column).join(Person, live).where(key.in_(shared)))
     groups: dict[str, list[int]] = {}
     for value, person_id in rows:
         groups.setdefault(value, []).append(person_id)
@@ -114,7 +120,8 @@ def duplicates_of(person: Person, limit: int = 10) -> list[Person]:
     ids.discard(person.id)
     if not ids:
         return []
-    return list(db.session.scalars(select(Person).where(Person.id.in_(sorted(ids)[:limit]))))
+    # The limit after the trash scope: trashed people sharing an address never crowd out live ones.
+    return list(db.session.scalars(select(Person).where(Person.id.in_(sorted(ids))).order_by(Person.id).limit(limit)))
 
 
 def dismiss(a: Person, b: Person, user_id: int | None) -> None:

@@ -12,7 +12,7 @@ halves the cost of a common-name search. The table is rebuilt from
 ``person_search`` (about 2 s per 100,000 people).
 
 Revision ID: 0012_people_live_sort_indexes
-Revises: 0009_imports
+Revises: 0011_organization_sorts
 Create Date: 2026-12-02 06:10:00
 
 """
@@ -20,7 +20,7 @@ from alembic import op
 
 
 revision = '0012_people_live_sort_indexes'
-down_revision = '0009_imports'
+down_revision = '0011_organization_sorts'
 branch_labels = None
 depends_on = None
 
