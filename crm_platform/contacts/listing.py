@@ -66,15 +66,16 @@ class Chip:
 class PeopleListing(SortedListing):
     """The parsed parameters: the filtered statement (unordered), the sort and what to tell the user.
 
-    ``statement`` has every filter and the search; ``filtered`` has the filters only and
-    ``search`` is the sub-select of matching ids (None without ``q``), which is what
-    :mod:`~crm_platform.contacts.list_fetch` needs to page a search cheaply.
+    ``statement`` has every filter and the search. For paging, they are also kept apart:
+    ``restrictions`` are the sub-selects of ids a person must be among (the search, tags,
+    custom-field values) and ``filtered`` has the other filters, which is what
+    :mod:`~crm_platform.contacts.list_fetch` needs to page such lists cheaply.
     """
 
     SORTS: ClassVar[dict[str, tuple[SortKey, ...]]] = SORTS
 
     filtered: sa.Select | None = None
-    search: sa.Select | None = None
+    restrictions: list[sa.Select] = field(default_factory=list)
     q: str = ""
     chips: list[Chip] = field(default_factory=list)
     params: list[tuple[str, str]] = field(default_factory=list)
@@ -103,8 +104,7 @@ def _apply_tags(listing: PeopleListing, values: list[str]) -> None:
         if tag is None:
             listing.notices.append(f"There is no tag {value!r}; that filter was ignored.")
             continue
-        listing.statement = listing.statement.where(
-            Person.id.in_(sa.select(PersonTag.person_id).where(PersonTag.tag_id == tag.id)))
+        listing.restrictions.append(sa.select(PersonTag.person_id).where(PersonTag.tag_id == tag.id))
         listing.chips.append(Chip(f"Tag: {tag.name}", "tag", value))
         listing.params.append(("tag", value))
 
@@ -173,14 +173,13 @@ def _apply_custom_field(listing: PeopleListing, field_: CustomField, op: str, ke
     text, number, day = parsed[0]
     rows = sa.select(CustomFieldValue.entity_id).where(CustomFieldValue.field_id == field_.id)
     if op == "eq" and field_.field_type == "checkbox" and text == "0":
-        condition = Person.id.not_in(rows.where(CustomFieldValue.value == "1"))
+        listing.statement = listing.statement.where(Person.id.not_in(rows.where(CustomFieldValue.value == "1")))
     elif op == "eq":
-        condition = Person.id.in_(rows.where(CustomFieldValue.value == text))
+        listing.restrictions.append(rows.where(CustomFieldValue.value == text))
     else:
         column = CustomFieldValue.number_value if field_.field_type == "number" else CustomFieldValue.date_value
         bound = number if field_.field_type == "number" else day
-        condition = Person.id.in_(rows.where(column >= bound if op == "min" else column <= bound))
-    listing.statement = listing.statement.where(condition)
+        listing.restrictions.append(rows.where(column >= bound if op == "min" else column <= bound))
     shown = {"eq": text if field_.field_type != "checkbox" else ("Yes" if text == "1" else "No"),
              "min": f"≥ {text}", "max": f"≤ {text}"}[op]
     listing.chips.append(Chip(f"{field_.label}: {shown}", key, value))
@@ -194,7 +193,8 @@ def build_people_listing(args: Mapping[str, Any]) -> PeopleListing:
     q = _first(args, "q")
     ids = search_index.matching_person_ids(q)
     if ids is not None:
-        listing.q, listing.search = q, ids
+        listing.q = q
+        listing.restrictions.append(ids)
     _apply_tags(listing, _values(args, "tag"))
     for name, apply in (("owner", _apply_owner), ("stage", _apply_stage), ("organization", _apply_organization)):
         value = _first(args, name)
@@ -211,8 +211,8 @@ def build_people_listing(args: Mapping[str, Any]) -> PeopleListing:
             elif value:
                 _apply_custom_field(listing, found[0], found[1], key, value)
     listing.filtered = listing.statement
-    if listing.search is not None:
-        listing.statement = listing.statement.where(Person.id.in_(listing.search))
+    if listing.restrictions:
+        listing.statement = listing.statement.where(*[Person.id.in_(ids) for ids in listing.restrictions])
     return listing
 
 
@@ -229,8 +229,11 @@ def listing_page(listing: PeopleListing, cursor: str | None = None, limit: int =
     """
     keys = listing.keys
     values = decode_cursor(cursor, [key.kind for key in keys])
-    filtered = listing.statement if listing.filtered is None else listing.filtered
-    ids = list_fetch.page_ids(filtered, listing.search, keys, values, listing.descending, limit + 1)
+    if listing.filtered is None:  # built by hand: everything is in the statement
+        filtered, restrictions = listing.statement, []
+    else:
+        filtered, restrictions = listing.filtered, listing.restrictions
+    ids = list_fetch.page_ids(filtered, restrictions, keys, values, listing.descending, limit + 1)
     rows = list_fetch.people_by_ids(ids)
     if len(ids) <= limit:
         return Page(rows)

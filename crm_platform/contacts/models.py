@@ -192,7 +192,7 @@ class PersonTag(CompanyOwned, db.Model):
     __tablename__ = "person_tag"
     __table_args__ = (
         sa.UniqueConstraint("person_id", "tag_id"),
-        sa.Index("ix_person_tag_tag_person", "tag_id", "person_id"),
+        sa.Index("ix_person_tag_tag_person", "tag_id", "company_id", "person_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -47,7 +47,7 @@ class CustomFieldValue(CompanyOwned, db.Model):
 
     __tablename__ = "custom_field_value"
     __table_args__ = (
-        sa.Index("ix_custom_field_value_lookup", "field_id", "value", "entity_id"),
+        sa.Index("ix_custom_field_value_lookup", "field_id", "value", "company_id", "entity_id"),
         sa.Index("ix_custom_field_value_entity", "entity_id", "field_id"),
     )
 
