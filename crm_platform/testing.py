@@ -293,6 +293,30 @@ def smtp_server(app: Flask) -> Iterator[_Inbox]:
         controller.stop()
 
 
+def purge_trashed_now(company_id: int) -> int:
+    """Age every trashed person of the company past the 30 days and run the purge job's code.
+
+    For tests of what a real delete does (files removed, plugin rows detached): deleting
+    from the UI only moves people to the trash.
+    """
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from crm_platform.contacts import bulk, trash
+    from crm_platform.contacts.models import Person
+    from crm_platform.extensions import db as handle
+    from crm_platform.tenancy import company_scope
+
+    with company_scope(company_id):
+        stmt = trash.including_trashed(select(Person).where(Person.deleted_at.is_not(None)))
+        stmt = stmt.execution_options(populate_existing=True)  # objects the test holds may be stale
+        for person in handle.session.scalars(stmt).unique():
+            person.deleted_at = person.deleted_at - trash.RETENTION - timedelta(days=1)
+        handle.session.commit()
+    return bulk.purge_trash([company_id])
+
+
 def make_api_token(company: Any, user: Any, scope: str = "write", name: str = "test token") -> str:
     """Create a personal API token of ``user`` in ``company``; returns its secret."""
     from crm_platform import tenancy

@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 from crm_platform import tenancy
-from crm_platform.testing import make_user
+from crm_platform.testing import make_user, purge_trashed_now
 from crm_platform.timeline.attachments import clean_filename, sniff_type
 from tests.timeline_helpers import add_person, attachments, htmx_post, rows
 
@@ -119,6 +119,8 @@ def test_deleting_or_erasing_a_person_removes_their_files(app, logged_in_client,
     one, two = (row.storage_name for row in attachments(company, db))
     folder = Path(app.instance_path) / "uploads" / str(company.id)
     assert htmx_post(logged_in_client, f"/people/{first.id}/delete").status_code == 200
+    assert (folder / one).exists()  # in the trash: restorable, with its files
+    assert purge_trashed_now(company.id) == 1
     assert not (folder / one).exists()
     with tenancy.company_scope(company.id):
         erase_person(db.session.get(type(second), second.id))
@@ -148,5 +150,5 @@ def test_deleting_an_organization_removes_the_files_of_its_own_entries(app, logg
     [row] = attachments(company, db)
     path = Path(app.instance_path) / "uploads" / str(company.id) / row.storage_name
     assert path.exists()
-    assert htmx_post(logged_in_client, f"/organizations/{organization.id}/delete").status_code == 200
+    assert htmx_post(logged_in_client, f"/organizations/{organization.id}/delete", {"confirmed": "1"}).status_code == 200
     assert not path.exists() and attachments(company, db) == []

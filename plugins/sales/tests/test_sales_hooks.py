@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from crm_platform import tenancy
 from crm_platform.contacts.models import Organization, Person
 from crm_platform.plugins import runtime
+from crm_platform.testing import purge_trashed_now
 from crm_sales.models import Deal, DealActivity, DealPerson, LineItem, Pipeline, Stage
 
 TABLES = (Pipeline, Stage, Deal, DealPerson, LineItem, DealActivity)
@@ -145,7 +146,11 @@ def test_deleting_contacts_detaches_deals(logged_in_client, sales, contacts, com
     deal_id = sales.deal("Survives", organization_id=org_id)
     involve(db, company, deal_id, person_id)
     assert logged_in_client.post_form(f"/people/{person_id}/delete", token_from=f"/people/{person_id}").status_code == 303
-    assert logged_in_client.post_form(f"/organizations/{org_id}/delete", token_from=f"/organizations/{org_id}").status_code == 303
+    with tenancy.company_scope(company.id):
+        assert count(db, DealPerson) == 1  # the person is in the trash: restorable, still on the deal
+    assert purge_trashed_now(company.id) == 1
+    assert logged_in_client.post_form(f"/organizations/{org_id}/delete", {"confirmed": "1"},
+                                      token_from=f"/organizations/{org_id}").status_code == 303
     deal = sales.get(deal_id)
     assert deal is not None and deal.organization_id is None
     with tenancy.company_scope(company.id):
