@@ -293,6 +293,17 @@ def smtp_server(app: Flask) -> Iterator[_Inbox]:
         controller.stop()
 
 
+@pytest.fixture()
+def api(client: Any, company: Any, user: Any) -> Callable[..., Any]:
+    """``api(method, path, json=None, **headers)`` as Acme's admin with a read-write token."""
+    secret = make_api_token(company, user)
+
+    def call(method: str, path: str, json: Any = None, **headers: str) -> Any:
+        return client.open(path, method=method, json=json, headers=bearer(secret, **headers))
+
+    return call
+
+
 def purge_trashed_now(company_id: int) -> int:
     """Age every trashed person of the company past the 30 days and run the purge job's code.
 

@@ -7,18 +7,6 @@ from sqlalchemy import select
 
 from crm_platform import tenancy
 from crm_platform.contacts.models import PersonEmail, PersonPhone
-from crm_platform.testing import bearer, make_api_token
-
-
-@pytest.fixture()
-def api(client, company, user):
-    """``api(method, path, json=None, **headers)`` with a read-write token of Acme's admin."""
-    secret = make_api_token(company, user)
-
-    def call(method, path, json=None, **headers):
-        return client.open(path, method=method, json=json, headers=bearer(secret, **headers))
-
-    return call
 
 
 def create(api, **fields):

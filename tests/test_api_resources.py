@@ -10,17 +10,6 @@ from crm_platform.contacts.models import Activity, Organization, Person
 from crm_platform.testing import bearer, make_api_token, make_user
 
 
-@pytest.fixture()
-def api(client, company, user):
-    """``api(method, path, json=None, **headers)`` as Acme's admin with a read-write token."""
-    secret = make_api_token(company, user)
-
-    def call(method, path, json=None, **headers):
-        return client.open(path, method=method, json=json, headers=bearer(secret, **headers))
-
-    return call
-
-
 def _add(db, company, model, **fields):
     with tenancy.company_scope(company.id):
         row = model(**fields)
