@@ -136,7 +136,7 @@ def test_drag_a_deal_to_another_stage_updates_the_totals(page: Any, live: Live) 
     page.goto(f"{live.url}/sales/")
     columns = page.locator(".sales-cards")
     first_stage, last_stage = columns.first.get_attribute("data-stage-id"), columns.last.get_attribute("data-stage-id")
-    page.wait_for_function("document.querySelector('.sales-board.is-draggable') !== null")
+    page.wait_for_function("() => document.querySelector('.sales-board.is-draggable') !== null")
     page.screenshot(path=str(SHOTS / "sales_board_desktop.png"))
     before_source, before_target = totals(page, first_stage), totals(page, last_stage)
     card = page.locator(f"#sales-column-{first_stage} .sales-card").first
@@ -168,7 +168,7 @@ def test_keyboard_move_form_and_phone_layout(page: Any, live: Live) -> None:
     page.set_viewport_size({"width": 375, "height": 812})
     sign_in(page, live)
     page.goto(f"{live.url}/sales/")
-    page.wait_for_function("document.querySelector('.sales-board.is-draggable') !== null")
+    page.wait_for_function("() => document.querySelector('.sales-board.is-draggable') !== null")
     page.screenshot(path=str(SHOTS / "sales_board_phone.png"))
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, "the page itself must not scroll sideways"
