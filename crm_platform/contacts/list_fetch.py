@@ -26,19 +26,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from crm_platform.auth.models import User
 from crm_platform.contacts.models import Organization, Person, PersonTag, Tag
+from crm_platform.contacts.pagination import after, ordered
 from crm_platform.extensions import db
 
 SEARCH_WINDOW = 2000
-
-
-def _after(stmt: sa.Select, keys: Sequence[Any], values: Sequence[Any] | None, descending: bool) -> sa.Select:
-    """``stmt`` restricted to rows strictly after the sort key ``values`` (keyset)."""
-    if values is None:
-        return stmt
-    left = sa.tuple_(*[key.expression for key in keys])
-    right = sa.tuple_(*[sa.bindparam(None, value, type_=key.expression.type)
-                        for key, value in zip(keys, values, strict=True)])
-    return stmt.where(left < right if descending else left > right)
 
 
 def _order(columns: Sequence[Any], descending: bool) -> list[Any]:
@@ -49,8 +40,7 @@ def _windowed_ids(filtered: sa.Select, restrictions: Sequence[sa.Select], keys: 
                   descending: bool, limit: int) -> list[int] | None:
     """The first ``limit`` matching ids among the next :data:`SEARCH_WINDOW` people; None when too few."""
     labelled = [key.expression.label(f"sort_{i}") for i, key in enumerate(keys)]
-    window = (_after(filtered.with_only_columns(*labelled), keys, values, descending)
-              .order_by(*_order([key.expression for key in keys], descending))
+    window = (ordered(after(filtered.with_only_columns(*labelled), keys, values, descending), keys, descending)
               .limit(SEARCH_WINDOW).subquery("list_window"))
     id_column = window.c[f"sort_{len(keys) - 1}"]  # every sort ends with person.id
     stmt = (sa.select(id_column).where(*[id_column.in_(ids) for ids in restrictions])
@@ -71,8 +61,8 @@ def page_ids(filtered: sa.Select, restrictions: Sequence[sa.Select], keys: Seque
         if found is not None:
             return found
         filtered = filtered.where(*[Person.id.in_(ids) for ids in restrictions])
-    stmt = _after(filtered.with_only_columns(Person.id), keys, values, descending)
-    return list(db.session.scalars(stmt.order_by(*_order([key.expression for key in keys], descending)).limit(limit)))
+    stmt = ordered(after(filtered.with_only_columns(Person.id), keys, values, descending), keys, descending)
+    return list(db.session.scalars(stmt.limit(limit)))
 
 
 # What a list row shows, sorts by or links to; other columns load on first access.

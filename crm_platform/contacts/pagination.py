@@ -104,6 +104,16 @@ def ordered(stmt: sa.Select[Any], keys: Sequence[SortKey], descending: bool = Fa
     return stmt.order_by(*[key.expression.desc() if descending else key.expression.asc() for key in keys])
 
 
+def after(stmt: sa.Select[Any], keys: Sequence[SortKey], values: Sequence[Any] | None,
+          descending: bool = False) -> sa.Select[Any]:
+    """``stmt`` restricted to the rows strictly after the sort key ``values`` (None: no restriction)."""
+    if values is None:
+        return stmt
+    left = sa.tuple_(*[key.expression for key in keys])
+    right = sa.tuple_(*[sa.bindparam(None, value, type_=key.expression.type) for key, value in zip(keys, values, strict=True)])
+    return stmt.where(left < right if descending else left > right)
+
+
 def sorted_page(
     stmt: sa.Select[Any], keys: Sequence[SortKey], cursor: str | None, limit: int, descending: bool = False
 ) -> Page[Any]:
@@ -114,11 +124,7 @@ def sorted_page(
     on ``(company_id, a, b, id)`` serves directly on PostgreSQL and SQLite, in both
     directions. A cursor that does not decode for these keys gives the first page.
     """
-    values = decode_cursor(cursor, [key.kind for key in keys])
-    if values is not None:
-        left = sa.tuple_(*[key.expression for key in keys])
-        right = sa.tuple_(*[sa.bindparam(None, value, type_=key.expression.type) for key, value in zip(keys, values, strict=True)])
-        stmt = stmt.where(left < right if descending else left > right)
+    stmt = after(stmt, keys, decode_cursor(cursor, [key.kind for key in keys]), descending)
     rows = list(db.session.scalars(ordered(stmt, keys, descending).limit(limit + 1)).unique())
     if len(rows) <= limit:
         return Page(rows)

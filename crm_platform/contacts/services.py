@@ -25,6 +25,7 @@ from crm_platform.customfields.service import delete_values_of
 from crm_platform.extensions import db
 from crm_platform.plugins import runtime
 from crm_platform.plugins.types import SearchResult
+from crm_platform.request_cache import per_request
 from crm_platform.tenancy import current_company_id
 
 PAGE_SIZE = 50
@@ -132,13 +133,12 @@ def member_choices() -> list[tuple[int, str]]:
     Looked up once per request (the list filter, the bulk bar and the timeline composer
     all ask); a copy is returned so callers may change theirs.
     """
-    key = ("crm_member_choices", current_company_id())
-    cached = g.get("crm_request_cache", {}).get(key)
-    if cached is None:
+    def load() -> list[tuple[int, str]]:
         rows = db.session.execute(
             select(Membership.user_id, User.name, User.email).join(User, User.id == Membership.user_id)).all()
-        cached = sorted(((user_id, name or email) for user_id, name, email in rows), key=lambda pair: pair[1].lower())
-        g.setdefault("crm_request_cache", {})[key] = cached
+        return sorted(((user_id, name or email) for user_id, name, email in rows), key=lambda pair: pair[1].lower())
+
+    cached = per_request("member_choices", current_company_id(), load)
     return list(cached)
 
 

@@ -19,7 +19,8 @@ from sqlalchemy import delete, select, update
 
 from crm_platform.customfields.models import ENTITIES, FIELD_TYPES, CustomField, CustomFieldValue
 from crm_platform.extensions import db
-from flask import g, has_request_context
+from crm_platform.request_cache import forget, per_request
+from crm_platform.tenancy import current_company_id
 
 MAX_TEXT = 1000
 MAX_OPTIONS = 100
@@ -37,20 +38,16 @@ def fields_for(entity: str) -> list[CustomField]:
     Within a request the answer is kept (filters, columns and forms ask several times);
     defining or deleting a field forgets it.
     """
-    cache = g.setdefault("crm_custom_fields", {}) if has_request_context() else None
-    if cache is not None and entity in cache:
-        return list(cache[entity])
-    stmt = select(CustomField).where(CustomField.entity == entity).order_by(CustomField.position, CustomField.id)
-    fields = list(db.session.scalars(stmt))
-    if cache is not None:
-        cache[entity] = fields
-    return list(fields)
+    def load() -> list[CustomField]:
+        stmt = select(CustomField).where(CustomField.entity == entity).order_by(CustomField.position, CustomField.id)
+        return list(db.session.scalars(stmt))
+
+    return list(per_request("custom_fields", (current_company_id(), entity), load))
 
 
 def forget_fields() -> None:
     """Drop the request's cached field definitions (after a field was added, changed or deleted)."""
-    if has_request_context():
-        g.pop("crm_custom_fields", None)
+    forget("custom_fields")
 
 
 def slugify_key(label: str) -> str:

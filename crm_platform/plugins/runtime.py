@@ -11,7 +11,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from flask import abort, current_app, g, has_request_context, request
+from flask import abort, current_app, g, request
 from markupsafe import Markup
 from sqlalchemy import select
 
@@ -19,6 +19,7 @@ from crm_platform import tenancy
 from crm_platform.extensions import db
 from crm_platform.plugins.manager import PluginRecord
 from crm_platform.plugins.models import PluginState
+from crm_platform.request_cache import forget, per_request
 
 log = logging.getLogger(__name__)
 
@@ -43,14 +44,13 @@ def enabled_names(company_id: int | None = None) -> frozenset[str]:
     company_id = company_id if company_id is not None else tenancy.current_company_id()
     if company_id is None:
         return frozenset()
-    cache = g.setdefault("crm_enabled_plugins", {}) if has_request_context() else {}
-    if company_id in cache:
-        return cache[company_id]
-    with tenancy.company_scope(company_id):
-        rows = dict(db.session.execute(select(PluginState.plugin, PluginState.enabled)).all())
-    names = frozenset(r.name for r in optional_plugins() if r.loaded and rows.get(r.name, r.default_enabled))
-    cache[company_id] = names
-    return names
+
+    def load() -> frozenset[str]:
+        with tenancy.company_scope(company_id):
+            rows = dict(db.session.execute(select(PluginState.plugin, PluginState.enabled)).all())
+        return frozenset(r.name for r in optional_plugins() if r.loaded and rows.get(r.name, r.default_enabled))
+
+    return per_request("enabled_plugins", company_id, load)
 
 
 def is_enabled(name: str, company_id: int | None = None) -> bool:
@@ -129,8 +129,7 @@ def set_enabled(company: Any, name: str, enabled: bool, actor_id: int | None = N
         state.changed_at = utcnow()
         state.changed_by_id = actor_id
         db.session.flush()
-        if has_request_context():
-            g.pop("crm_enabled_plugins", None)
+        forget("enabled_plugins")
         if enabled:
             hook("crm_plugin_enabled", company.id)(company=company, plugin=name)
         db.session.commit()
