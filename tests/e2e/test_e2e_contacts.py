@@ -155,3 +155,18 @@ def test_people_list_on_a_phone_scrolls_the_table_not_the_page(admin_page: Page)
     assert admin_page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     expect(admin_page.get_by_role("searchbox", name="Search people")).to_be_in_viewport()
     expect(admin_page.get_by_role("link", name="Add person")).to_be_in_viewport()
+
+
+def test_swapped_fragments_work_before_htmx_settles(admin_page: Page) -> None:
+    """A click or a submit right after a swap reaches htmx (app.js binds on afterSwap, not on settle)."""
+    create_person(admin_page, "Ulla", unique_name())
+    admin_page.evaluate(NO_RELOAD)
+    admin_page.evaluate("() => { htmx.config.defaultSettleDelay = 3000; }")  # widen the gap a fast user could hit
+    admin_page.locator("#inline-person-stage .inline-value").click()
+    admin_page.locator("#inline-lifecycle_stage").select_option("customer")
+    admin_page.locator("#inline-person-stage").get_by_role("button", name="Save").click()
+    expect(admin_page.locator("#inline-person-stage .badge-customer")).to_have_text("Customer")
+    admin_page.locator("#inline-person-source .inline-value").click()
+    admin_page.locator("#inline-source").press("Escape")
+    expect(admin_page.locator("#inline-person-source .inline-edit-button")).to_be_visible()
+    assert admin_page.evaluate("window.__sameDocument") is True  # no full page load on the way

@@ -8,6 +8,8 @@
  * - htmx error responses: the server's error fragment is shown as a toast; a 5xx or a
  *   network failure without one shows a generic error toast.
  * - Keyboard and Escape support for the phone menu button and the user menu.
+ * - Swapped-in content is bound by htmx at once, not when it settles 20 ms later, so a
+ *   click or a submit that quick never reaches a button or a form htmx does not know yet.
  * Everything works without this file; it only adds comfort.
  */
 (function () {
@@ -140,6 +142,12 @@
     } else {
       showToast("The request failed (" + xhr.status + ").", "error");
     }
+  });
+
+  // htmx binds new content in its settle step; binding it on afterSwap closes the gap
+  // (processing is idempotent, so the settle step then has nothing left to do).
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (window.htmx && event.target instanceof Element && event.target.isConnected) window.htmx.process(event.target);
   });
 
   document.addEventListener("htmx:sendError", function () {
