@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 from flask import url_for
+from sqlalchemy import delete, select
 
 from crm_platform import tenancy
-from crm_platform.contacts import list_fetch, listing
+from crm_platform.contacts import list_fetch, list_rows, listing
 from crm_platform.contacts.details import format_phone, set_tags
 from crm_platform.contacts.models import Organization, Person
 from crm_platform.contacts.services import create_person, member_choices
@@ -71,15 +72,35 @@ def test_rows_come_with_organization_owner_and_sorted_tags_in_page_order(crowd, 
     with tenancy.company_scope(crowd.id):
         ids = [p.id for p in _db.session.scalars(listing.people_statement({"sort": "-created"}))][:12]
         _db.session.expunge_all()
-        rows = list_fetch.people_by_ids(list(reversed(ids)) + [10**9])
+        rows = list_rows.people_by_ids(list(reversed(ids)) + [10**9])
         assert [p.id for p in rows] == list(reversed(ids))  # order kept, unknown id left out
         for row in rows:
-            assert ("organization" in row.__dict__) and ("owner" in row.__dict__) and ("tags" in row.__dict__)
-            assert (row.owner.id if row.owner else None) == row.owner_id
+            person = _db.session.get(Person, row.id)
+            assert row.full_name == person.full_name and row.email == person.email
+            assert (row.owner.id if row.owner else None) == row.owner_id == person.owner_id
+            assert (row.owner.display_name if row.owner else None) == (person.owner.display_name if person.owner else None)
             assert (row.organization.name if row.organization else None) == ("Smith & Co" if row.organization_id else None)
+            assert [t.name for t in row.tags] == [t.name for t in person.tags]
         tagged = [p for p in rows if p.tags]
         assert tagged and all([t.name for t in p.tags] == ["vip"] for p in tagged)
-        assert list_fetch.people_by_ids([]) == []
+        assert list_rows.people_by_ids([]) == []
+
+
+def test_a_row_reads_any_other_attribute_from_the_full_person(crowd, db):
+    with tenancy.company_scope(crowd.id):
+        person = db.session.scalars(select(Person).where(Person.last_name == "Smith")).first()
+        person.city = "Lyon"
+        db.session.commit()
+        person_id, emails = person.id, [e.email for e in person.emails]
+        db.session.expunge_all()
+        (row,) = list_rows.people_by_ids([person_id])
+        assert row.city == "Lyon" and [e.email for e in row.emails] == emails
+        with pytest.raises(AttributeError):
+            row._sa_instance_state  # noqa: B018 - private names never fall back to the ORM row
+        db.session.execute(delete(Person).where(Person.id == person_id))
+        db.session.commit()
+        with pytest.raises(LookupError):
+            row.city  # noqa: B018 - the person is gone
 
 
 def test_people_of_another_company_are_not_fetched_by_id(crowd, db, other_company):
@@ -91,7 +112,7 @@ def test_people_of_another_company_are_not_fetched_by_id(crowd, db, other_compan
         stranger_id = stranger.id
     db.session.expunge_all()
     with tenancy.company_scope(crowd_id):
-        assert list_fetch.people_by_ids([stranger_id]) == []
+        assert list_rows.people_by_ids([stranger_id]) == []
 
 
 def test_cached_url_for_builds_the_same_urls_as_flask(app):

@@ -2,7 +2,8 @@
 
 Step one selects only ``person.id`` in the list's order (``LIMIT n + 1``), so the
 database walks the sort index and touches nothing else. Step two loads those rows
-with their organization, owner and tags by primary key. Joining the organization
+with their organization, owner and tags by primary key
+(:func:`crm_platform.contacts.list_rows.people_by_ids`). Joining the organization
 and owner in step one would make SQLite build a Bloom filter over the whole
 organization table on every page.
 
@@ -21,11 +22,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import lazyload, load_only
-from sqlalchemy.orm.attributes import set_committed_value
 
-from crm_platform.auth.models import User
-from crm_platform.contacts.models import Organization, Person, PersonTag, Tag
+from crm_platform.contacts.models import Person
 from crm_platform.contacts.pagination import after, ordered
 from crm_platform.extensions import db
 
@@ -63,59 +61,3 @@ def page_ids(filtered: sa.Select, restrictions: Sequence[sa.Select], keys: Seque
         filtered = filtered.where(*[Person.id.in_(ids) for ids in restrictions])
     stmt = ordered(after(filtered.with_only_columns(Person.id), keys, values, descending), keys, descending)
     return list(db.session.scalars(stmt.limit(limit)))
-
-
-# What a list row shows, sorts by or links to; other columns load on first access.
-LIST_COLUMNS = (Person.id, Person.company_id, Person.first_name, Person.last_name, Person.email, Person.phone,
-                Person.job_title, Person.lifecycle_stage, Person.organization_id, Person.owner_id,
-                Person.created_at, Person.updated_at, Person.version)
-
-
-def people_by_ids(ids: Sequence[int]) -> list[Person]:
-    """The people ``ids`` in that order, with organization, owner and tags loaded (no N+1)."""
-    if not ids:
-        return []
-    stmt = sa.select(Person).where(Person.id.in_(ids)).options(
-        load_only(*LIST_COLUMNS), lazyload(Person.organization), lazyload(Person.owner))
-    by_id = {person.id: person for person in db.session.scalars(stmt).unique()}
-    people = list(by_id.values())
-    _load_related(people)
-    _load_tags(people)
-    return [by_id[i] for i in ids if i in by_id]
-
-
-def _load_related(people: Sequence[Person]) -> None:
-    """Fill ``person.organization`` and ``person.owner`` with one query each.
-
-    Cheaper than joining them into the people query, and each organization or
-    owner is loaded once however many rows share it.
-    """
-    org_ids = {p.organization_id for p in people if p.organization_id}
-    organizations = {o.id: o for o in db.session.scalars(
-        sa.select(Organization).where(Organization.id.in_(org_ids))
-        .options(load_only(Organization.id, Organization.company_id, Organization.name)))} if org_ids else {}
-    owner_ids = {p.owner_id for p in people if p.owner_id}
-    owners = {u.id: u for u in db.session.scalars(
-        sa.select(User).where(User.id.in_(owner_ids)).options(load_only(User.id, User.name, User.email)))} if owner_ids else {}
-    for person in people:
-        set_committed_value(person, "organization", organizations.get(person.organization_id))
-        set_committed_value(person, "owner", owners.get(person.owner_id))
-
-
-def _load_tags(people: Sequence[Person]) -> None:
-    """Fill ``person.tags`` (sorted by name) for ``people`` with two small queries.
-
-    The same result as ``selectinload(Person.tags)`` at a fraction of its cost: the
-    pairs come back as plain rows and each distinct tag is loaded once.
-    """
-    pairs = db.session.execute(
-        sa.select(PersonTag.person_id, PersonTag.tag_id).where(PersonTag.person_id.in_([p.id for p in people]))
-    ).all()
-    tag_ids = {tag_id for _, tag_id in pairs}
-    tags = {tag.id: tag for tag in db.session.scalars(sa.select(Tag).where(Tag.id.in_(tag_ids)))} if tag_ids else {}
-    by_person: dict[int, list[Tag]] = {person.id: [] for person in people}
-    for person_id, tag_id in pairs:
-        if tag_id in tags:
-            by_person[person_id].append(tags[tag_id])
-    for person in people:
-        set_committed_value(person, "tags", sorted(by_person[person.id], key=lambda tag: tag.name.lower()))

@@ -23,8 +23,9 @@ from typing import Any, ClassVar
 
 import sqlalchemy as sa
 
-from crm_platform.contacts import list_fetch, search_index
+from crm_platform.contacts import list_fetch, list_rows, search_index
 from crm_platform.contacts.models import LIFECYCLE_STAGES, Person, PersonOrganization, PersonTag, Tag
+from crm_platform.contacts.list_rows import ListedPerson
 from crm_platform.contacts.pagination import Page, SortKey, decode_cursor, encode_cursor
 from crm_platform.contacts.sorting import SortedListing
 from crm_platform.customfields.models import CustomField, CustomFieldValue
@@ -221,10 +222,11 @@ def people_statement(args: Mapping[str, Any]) -> sa.Select:
     return build_people_listing(args).ordered()
 
 
-def listing_page(listing: PeopleListing, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page[Person]:
+def listing_page(listing: PeopleListing, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page[ListedPerson]:
     """One keyset page of ``listing`` after ``cursor`` (an invalid cursor gives the first page).
 
-    The rows come with their owner, organization and tags loaded (no N+1 in the list);
+    The rows are :class:`~crm_platform.contacts.list_rows.ListedPerson` records with their
+    owner, organization and tags (no N+1 in the list);
     see :mod:`crm_platform.contacts.list_fetch` for how the page's ids are found.
     """
     keys = listing.keys
@@ -234,14 +236,14 @@ def listing_page(listing: PeopleListing, cursor: str | None = None, limit: int =
     else:
         filtered, restrictions = listing.filtered, listing.restrictions
     ids = list_fetch.page_ids(filtered, restrictions, keys, values, listing.descending, limit + 1)
-    rows = list_fetch.people_by_ids(ids)
+    rows = list_rows.people_by_ids(ids)
     if len(ids) <= limit:
         return Page(rows)
     rows = rows[:limit]
     return Page(rows, encode_cursor([key.read(rows[-1]) for key in keys]))
 
 
-def people_page(args: Mapping[str, Any], cursor: str | None = None, limit: int = PAGE_SIZE) -> tuple[PeopleListing, Page[Person]]:
+def people_page(args: Mapping[str, Any], cursor: str | None = None, limit: int = PAGE_SIZE) -> tuple[PeopleListing, Page[ListedPerson]]:
     """The listing of ``args`` and its page after ``cursor``."""
     listing = build_people_listing(args)
     return listing, listing_page(listing, cursor, limit)

@@ -14,6 +14,11 @@ from crm_platform.tenancy import CompanyOwned
 LIFECYCLE_STAGES: tuple[str, ...] = ("lead", "prospect", "customer", "churned")
 
 
+def person_display_name(first_name: str | None, last_name: str | None, email: str | None, person_id: int | None) -> str:
+    """The name to show for a person: first and last name, else the email, else a placeholder."""
+    return f"{first_name or ''} {last_name or ''}".strip() or email or f"Person #{person_id}"
+
+
 class Organization(CompanyOwned, Timestamped, db.Model):
     """A business or institution the company deals with."""
 
@@ -109,7 +114,7 @@ class Person(CompanyOwned, Timestamped, db.Model):
     @property
     def full_name(self) -> str:
         """The name to show: first and last name, else the email, else a placeholder."""
-        return f"{self.first_name} {self.last_name}".strip() or self.email or f"Person #{self.id}"
+        return person_display_name(self.first_name, self.last_name, self.email, self.id)
 
 
 EMAIL_LABELS: tuple[str, ...] = ("work", "home", "other")

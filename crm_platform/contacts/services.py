@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 from flask import g, url_for
 from flask_login import current_user
 from sqlalchemy import delete, func, or_, select
@@ -29,7 +29,9 @@ from crm_platform.request_cache import per_request
 from crm_platform.tenancy import current_company_id
 
 PAGE_SIZE = 50
-TIMELINE_SIZE = 50
+# A detail page opens with its newest timeline entries; "Older entries" loads the next ones.
+TIMELINE_SIZE = 20
+FEED_SIZE = 50  # the company feed is read as a list: a longer page
 ORG_PEOPLE_SIZE = 50
 MAX_SEARCH_TERMS = 8
 ACTIVITY_ADMIN_ROLES = frozenset({"owner", "admin"})
@@ -271,16 +273,22 @@ def timeline_page(
     before: str | None = None,
     limit: int = TIMELINE_SIZE,
 ) -> Page[Activity]:
-    """Activities of a person or an organization, newest first, one keyset page."""
+    """Activities of a person or an organization, newest first, one keyset page.
+
+    The page's own subject is not joined into every row (a person's 50 entries would
+    each carry the whole person row): ``activity.person`` or ``activity.organization``
+    of the subject comes from the session's identity map, where the page loaded it.
+    """
     stmt = select(Activity).options(selectinload(Activity.assignee), selectinload(Activity.attachments))
     if person_id is not None:
-        stmt = stmt.where(Activity.person_id == person_id)
+        # An entry records the organization the person had then: rarely more than one or two.
+        stmt = stmt.where(Activity.person_id == person_id).options(lazyload(Activity.person), lazyload(Activity.organization))
     if organization_id is not None:
-        stmt = stmt.where(Activity.organization_id == organization_id)
+        stmt = stmt.where(Activity.organization_id == organization_id).options(lazyload(Activity.organization))
     return keyset_page(stmt, (Activity.created_at, Activity.id), before, limit, descending=True)
 
 
-def feed_page(kind: str | None = None, author_id: int | None = None, before: str | None = None, limit: int = TIMELINE_SIZE) -> Page[Activity]:
+def feed_page(kind: str | None = None, author_id: int | None = None, before: str | None = None, limit: int = FEED_SIZE) -> Page[Activity]:
     """The company-wide activity feed, newest first, one keyset page, optionally filtered."""
     stmt = select(Activity).options(
         selectinload(Activity.person), selectinload(Activity.organization), selectinload(Activity.author)

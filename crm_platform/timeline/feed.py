@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from crm_platform.contacts.models import Activity
 from crm_platform.contacts.pagination import Page, keyset_page
-from crm_platform.contacts.services import TIMELINE_SIZE
+from crm_platform.contacts.services import FEED_SIZE
 
 FILTER_NAMES: tuple[str, ...] = ("kind", "author", "open", "from", "to")
 
@@ -40,7 +40,7 @@ def parse_filters(args: Mapping[str, str], kinds: Mapping[str, str], members: Ma
     return {name: value for name, value in raw.items() if value}, errors
 
 
-def feed_page(filters: Mapping[str, str], before: str | None = None, limit: int = TIMELINE_SIZE) -> Page[Activity]:
+def feed_page(filters: Mapping[str, str], before: str | None = None, limit: int = FEED_SIZE) -> Page[Activity]:
     """The company's activities matching ``filters`` (as returned by :func:`parse_filters`), newest first.
 
     Each filter is served by an index: ``(company_id, kind, created_at, id)``,
