@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from crm_platform import tenancy
+import sqlalchemy as sa
+
+from crm_platform import company_cache, tenancy
 from crm_platform.api.models import ApiToken
 from crm_platform.audit.models import AuditEvent
 from crm_platform.auth.models import AuthSession, OneTimeToken, User
@@ -23,6 +25,20 @@ from crm_platform.webhooks.models import WebhookDelivery, WebhookSubscription
 tenancy.install(Session)
 trash.install(Session)
 search_index.install(Session)
+company_cache.install(Session)
+
+
+def _companies_of_user(session: Session, user: User) -> list[int]:
+    table = Membership.__table__
+    return list(session.connection().scalars(sa.select(table.c.company_id).where(table.c.user_id == user.id)))
+
+
+# What every page reads and each process keeps (crm_platform/company_cache.py).
+company_cache.watch(PluginState)
+company_cache.watch(Branding)
+company_cache.watch(Membership)
+company_cache.watch(Tag)
+company_cache.watch(User, attributes=("name", "email", "is_active_flag"), companies=_companies_of_user)
 
 __all__ = [
     "Activity",

@@ -26,6 +26,9 @@ class Company(Timestamped, db.Model):
     is_active: Mapped[bool] = mapped_column(sa.Boolean, default=True, nullable=False)
     # ISO 3166 region used to read phone numbers typed without a +country code ("" = none).
     phone_region: Mapped[str] = mapped_column(sa.String(2), default="", server_default="", nullable=False)
+    # Bumped whenever rows that every page reads change (plugins, branding, members, tags):
+    # processes keep those answers until it moves (crm_platform/company_cache.py).
+    config_version: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0", nullable=False)
 
 
 class Membership(CompanyOwned, Timestamped, db.Model):

@@ -25,6 +25,8 @@ from crm_platform.contacts.models import (
     PersonTag,
     Tag,
 )
+from crm_platform import company_cache
+from crm_platform.contacts.list_rows import ListedTag
 from crm_platform.extensions import db
 
 MAX_TAG_LENGTH = 60
@@ -274,6 +276,10 @@ def add_tags(person_ids: Sequence[int], names: Iterable[str]) -> int:
     return added
 
 
-def all_tags() -> list[Tag]:
-    """Every tag of the current company, by name."""
-    return list(db.session.scalars(select(Tag).order_by(func.lower(Tag.name))))
+def all_tags() -> list[ListedTag]:
+    """Every tag of the current company (id and name), by name; kept by the process until a tag changes."""
+    def load() -> tuple[ListedTag, ...]:
+        rows = db.session.execute(select(Tag.id, Tag.name).order_by(func.lower(Tag.name), Tag.id))
+        return tuple(ListedTag(tag_id, name) for tag_id, name in rows)
+
+    return list(company_cache.cached("tags", None, load))

@@ -6,14 +6,12 @@ from typing import Any
 
 from flask import request
 
-from sqlalchemy import func, select
 
-from crm_platform.contacts.details import set_tags
-from crm_platform.contacts.models import Person, Tag
+from crm_platform.contacts.details import all_tags, set_tags
+from crm_platform.contacts.models import Person
 from crm_platform.contacts.person_forms import PersonForm, blank_rows
 from crm_platform.customfields.forms import form_values, read_form
 from crm_platform.customfields.service import fields_for, set_values, validate_values, values_for
-from crm_platform.extensions import db
 from crm_platform.models_base import utcnow
 from crm_platform.templating import render
 
@@ -27,7 +25,7 @@ TAG_SUGGESTIONS = 300
 
 def tag_suggestions(limit: int = TAG_SUGGESTIONS) -> list[str]:
     """Names of the company's tags for the tag input's suggestions (the first ``limit`` by name)."""
-    return list(db.session.scalars(select(Tag.name).order_by(func.lower(Tag.name)).limit(limit)))
+    return [tag.name for tag in all_tags()[:limit]]
 
 
 class CustomValues:

@@ -25,6 +25,7 @@ from crm_platform.customfields.service import delete_values_of
 from crm_platform.extensions import db
 from crm_platform.plugins import runtime
 from crm_platform.plugins.types import SearchResult
+from crm_platform import company_cache
 from crm_platform.request_cache import per_request
 from crm_platform.tenancy import current_company_id
 
@@ -132,15 +133,16 @@ def organization_choices(
 def member_choices() -> list[tuple[int, str]]:
     """``(user id, name)`` of every member of the current company, for the owner select.
 
-    Looked up once per request (the list filter, the bulk bar and the timeline composer
-    all ask); a copy is returned so callers may change theirs.
+    Kept by the process until a membership or a member's name changes (the list filter,
+    the bulk bar and the timeline composer all ask); a copy is returned so callers may
+    change theirs.
     """
     def load() -> list[tuple[int, str]]:
         rows = db.session.execute(
             select(Membership.user_id, User.name, User.email).join(User, User.id == Membership.user_id)).all()
         return sorted(((user_id, name or email) for user_id, name, email in rows), key=lambda pair: pair[1].lower())
 
-    cached = per_request("member_choices", current_company_id(), load)
+    cached = per_request("member_choices", current_company_id(), lambda: company_cache.cached("member_choices", None, load))
     return list(cached)
 
 

@@ -15,7 +15,7 @@ from flask import abort, current_app, g, request
 from markupsafe import Markup
 from sqlalchemy import select
 
-from crm_platform import tenancy
+from crm_platform import company_cache, tenancy
 from crm_platform.extensions import db
 from crm_platform.plugins.manager import PluginRecord
 from crm_platform.plugins.models import PluginState
@@ -40,7 +40,7 @@ def find(name: str) -> PluginRecord | None:
 
 
 def enabled_names(company_id: int | None = None) -> frozenset[str]:
-    """Names of the loaded plugins enabled for a company (cached per request)."""
+    """Names of the loaded plugins enabled for a company (kept per request, and per process for the current one)."""
     company_id = company_id if company_id is not None else tenancy.current_company_id()
     if company_id is None:
         return frozenset()
@@ -50,6 +50,8 @@ def enabled_names(company_id: int | None = None) -> frozenset[str]:
             rows = dict(db.session.execute(select(PluginState.plugin, PluginState.enabled)).all())
         return frozenset(r.name for r in optional_plugins() if r.loaded and rows.get(r.name, r.default_enabled))
 
+    if company_id == tenancy.current_company_id():  # kept by the process until a plugin state changes
+        return per_request("enabled_plugins", company_id, lambda: company_cache.cached("enabled_plugins", None, load))
     return per_request("enabled_plugins", company_id, load)
 
 

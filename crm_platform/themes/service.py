@@ -12,6 +12,7 @@ from typing import Any
 from flask import current_app, g
 from sqlalchemy import select
 
+from crm_platform import company_cache
 from crm_platform.extensions import db
 from crm_platform.themes.colours import accent_palette, accent_problem, normalise, text_on
 from crm_platform.themes.models import Branding
@@ -56,7 +57,35 @@ def current_branding() -> Branding | None:
     return g.crm_branding
 
 
-def theme_for(branding: Branding | None) -> Theme | None:
+@dataclass(frozen=True)
+class BrandingFacts:
+    """What every page shows of a company's branding (a plain copy of its ``Branding`` row)."""
+
+    theme: str | None
+    accent: str | None
+    display_name: str | None
+    logo_filename: str | None
+    version: int
+
+
+def branding_facts() -> BrandingFacts | None:
+    """The current company's branding as shown on every page, kept per process until it changes.
+
+    Pages that edit the branding use :func:`current_branding` (the row itself).
+    """
+    if getattr(g, "company", None) is None:
+        return None
+
+    def load() -> BrandingFacts | None:
+        row = db.session.execute(
+            select(Branding.theme, Branding.accent, Branding.display_name, Branding.logo_filename, Branding.version)
+        ).first()
+        return BrandingFacts(*row) if row is not None else None
+
+    return company_cache.cached("branding", None, load)
+
+
+def theme_for(branding: Branding | BrandingFacts | None) -> Theme | None:
     """The usable theme a company chose, else the instance's default theme (None if that is broken)."""
     reg = registry()
     if branding is not None and branding.theme and reg.get(branding.theme):

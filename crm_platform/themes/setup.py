@@ -23,10 +23,10 @@ def select_theme() -> None:
     if request.endpoint in ("static", "themes.static_file"):
         return
     try:
-        theme = service.theme_for(service.current_branding())
+        theme = service.theme_for(service.branding_facts())
     except Exception:  # a database error must still leave an error page to render
         log.exception("could not read the company's branding")
-        g.crm_branding = None
+        g.crm_branding_broken = True  # the layout of the error page must not ask again
         theme = service.registry().get(current_app.config.get("CRM_DEFAULT_THEME") or "default")
     g.crm_theme = theme.name if theme is not None else None
 
@@ -44,7 +44,7 @@ def _layout_values() -> dict[str, Any]:
     registry: ThemeRegistry = current_app.extensions["crm_themes"]
     name = g.get("crm_theme")
     company = g.get("company")
-    branding = service.current_branding() if company is not None else None
+    branding = service.branding_facts() if company is not None and not g.get("crm_branding_broken") else None
     values: dict[str, Any] = {
         "theme_name": name or "none",
         "theme_stylesheets": stylesheets(registry, name),
