@@ -38,6 +38,9 @@ company_cache.watch(PluginState)
 company_cache.watch(Branding)
 company_cache.watch(Membership)
 company_cache.watch(Tag)
+company_cache.watch(Notification)
+company_cache.watch(SavedView)
+company_cache.watch(CustomField)
 company_cache.watch(User, attributes=("name", "email", "is_active_flag"), companies=_companies_of_user)
 
 __all__ = [

@@ -58,7 +58,7 @@ def test_every_page_reads_plugins_branding_members_and_tags_once_per_process(app
     logged_in_client.get("/people")
     with Statements(app) as log:
         assert logged_in_client.get("/people").status_code == 200
-    for table in ("plugin_state", "branding", "tag"):
+    for table in ("plugin_state", "branding", "tag", "custom_field", "saved_view", "notification"):
         assert log.touching(table) == [], table
     assert not [s for s in log.seen if "FROM membership JOIN user" in s]
 
@@ -152,3 +152,23 @@ def test_removing_a_member_refreshes_the_member_list(app, logged_in_client, comp
         db.session.delete(membership)
         db.session.commit()
     assert "Leaving Leo" not in logged_in_client.get("/people").get_data(as_text=True)
+
+
+def test_the_bell_saved_views_and_custom_fields_follow_their_changes(app, logged_in_client, company, db, user):
+    from crm_platform.contacts.saved_views import SavedView
+    from crm_platform.customfields.service import create_field
+    from crm_platform.timeline.notifications import mark_all_read, notify
+
+    logged_in_client.get("/people")
+    with tenancy.company_scope(company.id):
+        notify(user.id, "Look at this")
+        db.session.add(SavedView(user_id=user.id, entity="person", name="Hot leads", query="stage=lead"))
+        create_field("person", "Shoe size", "number")
+        db.session.commit()
+    page = logged_in_client.get("/people").get_data(as_text=True)
+    assert "Hot leads" in page and "Shoe size" in page
+    assert 'class="bell-count"' in page
+    with app.test_request_context("/people"), tenancy.company_scope(company.id):
+        mark_all_read(user.id)  # a bulk UPDATE: bumps the version itself
+        db.session.commit()
+    assert 'class="bell-count"' not in logged_in_client.get("/people").get_data(as_text=True)

@@ -61,7 +61,7 @@ def _filter_options() -> dict[str, Any]:
     return {
         "custom_fields": fields_for("person"),
         "organizations": organizations, "more_organizations": more,
-        "saved": saved_views.views_for("person"), "sort_labels": listing.SORT_LABELS,
+        "saved": saved_views.listed_views("person"), "sort_labels": listing.SORT_LABELS,
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import parse_qsl, urlencode
 
@@ -9,6 +10,7 @@ import sqlalchemy as sa
 from flask_login import current_user
 from sqlalchemy.orm import Mapped, mapped_column
 
+from crm_platform import company_cache
 from crm_platform.extensions import db
 from crm_platform.models_base import utcnow
 from crm_platform.tenancy import CompanyOwned
@@ -53,6 +55,28 @@ def views_for(entity: str = "person") -> list[SavedView]:
     stmt = (sa.select(SavedView).where(SavedView.user_id == current_user.id, SavedView.entity == entity)
             .order_by(sa.func.lower(SavedView.name), SavedView.id))
     return list(db.session.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class ListedView:
+    """A saved view as the list's Views menu shows it."""
+
+    id: int
+    name: str
+    query: str
+
+
+def listed_views(entity: str = "person") -> list[ListedView]:
+    """:func:`views_for` as plain records, kept by the process until a saved view changes."""
+    user_id = current_user.id
+
+    def load() -> tuple[ListedView, ...]:
+        stmt = (sa.select(SavedView.id, SavedView.name, SavedView.query)
+                .where(SavedView.user_id == user_id, SavedView.entity == entity)
+                .order_by(sa.func.lower(SavedView.name), SavedView.id))
+        return tuple(ListedView(*row) for row in db.session.execute(stmt))
+
+    return list(company_cache.cached("saved_views", (user_id, entity), load))
 
 
 def get_view(view_id: int) -> SavedView:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from sqlalchemy import delete, select, update
 
+from crm_platform import company_cache
 from crm_platform.customfields.models import ENTITIES, FIELD_TYPES, CustomField, CustomFieldValue
 from crm_platform.extensions import db
 from crm_platform.request_cache import forget, per_request
@@ -32,17 +34,41 @@ class CustomFieldError(ValueError):
     """A value that does not fit its field; the message says why, for the user."""
 
 
-def fields_for(entity: str) -> list[CustomField]:
+@dataclass(frozen=True)
+class FieldDefinition:
+    """A custom field as pages, filters, imports and exports read it (a plain copy of its row).
+
+    Change a field through its ``CustomField`` row (``db.session.get(CustomField, id)``).
+    """
+
+    id: int
+    entity: str
+    key: str
+    label: str
+    field_type: str
+    options: list[str]
+    required: bool
+    position: int
+
+
+_DEFINITION_COLUMNS = (CustomField.id, CustomField.entity, CustomField.key, CustomField.label, CustomField.field_type,
+                       CustomField.options, CustomField.required, CustomField.position)
+
+
+def fields_for(entity: str) -> list[FieldDefinition]:
     """The current company's custom fields on ``entity`` (``person`` or ``organization``), in order.
 
-    Within a request the answer is kept (filters, columns and forms ask several times);
-    defining or deleting a field forgets it.
+    Kept by the process until a field is defined, changed or deleted (filters, columns
+    and forms ask on every page; see :mod:`crm_platform.company_cache`).
     """
-    def load() -> list[CustomField]:
-        stmt = select(CustomField).where(CustomField.entity == entity).order_by(CustomField.position, CustomField.id)
-        return list(db.session.scalars(stmt))
+    def load() -> tuple[FieldDefinition, ...]:
+        stmt = select(*_DEFINITION_COLUMNS).where(CustomField.entity == entity).order_by(CustomField.position, CustomField.id)
+        return tuple(FieldDefinition(*row[:5], list(row[5] or ()), *row[6:]) for row in db.session.execute(stmt))
 
-    return list(per_request("custom_fields", (current_company_id(), entity), load))
+    def kept() -> tuple[FieldDefinition, ...]:
+        return company_cache.cached("custom_fields", entity, load)
+
+    return list(per_request("custom_fields", (current_company_id(), entity), kept))
 
 
 def forget_fields() -> None:
@@ -92,8 +118,19 @@ def clean_option_list(options: Iterable[str]) -> list[str]:
     return seen[:MAX_OPTIONS]
 
 
-def delete_field(field: CustomField) -> None:
+def field_row(field: CustomField | FieldDefinition) -> CustomField:
+    """The ``CustomField`` row of ``field`` (a definition from :func:`fields_for`, or the row itself)."""
+    if isinstance(field, CustomField):
+        return field
+    row = db.session.get(CustomField, field.id)
+    if row is None:
+        raise CustomFieldError("This field does not exist any more.")
+    return row
+
+
+def delete_field(field: CustomField | FieldDefinition) -> None:
     """Remove a field definition and every value stored for it."""
+    field = field_row(field)
     db.session.execute(delete(CustomFieldValue).where(CustomFieldValue.field_id == field.id)
                        .execution_options(synchronize_session=False))
     db.session.delete(field)
@@ -269,11 +306,12 @@ def move_values(entity: str, from_id: int, to_id: int, keys: Iterable[str] | Non
     delete_values_of(entity, [from_id])
 
 
-def update_field(field: CustomField, label: str, options: Sequence[str] = (), required: bool = False) -> None:
+def update_field(field: CustomField | FieldDefinition, label: str, options: Sequence[str] = (), required: bool = False) -> None:
     """Change a field's label, choices (select types) and whether it is required; its key and type stay.
 
     Values already stored for a choice that was removed are kept (shown as they are).
     """
+    field = field_row(field)
     label = label.strip()
     if not label:
         raise CustomFieldError("A field needs a label.")
@@ -286,9 +324,11 @@ def update_field(field: CustomField, label: str, options: Sequence[str] = (), re
     field.required = bool(required)
 
 
-def move_field(field: CustomField, direction: str) -> bool:
+def move_field(field: CustomField | FieldDefinition, direction: str) -> bool:
     """Swap the field with its neighbour above (``up``) or below (``down``); False at either end."""
-    siblings = fields_for(field.entity)
+    field = field_row(field)
+    siblings = list(db.session.scalars(
+        select(CustomField).where(CustomField.entity == field.entity).order_by(CustomField.position, CustomField.id)))
     for index, sibling in enumerate(siblings):  # positions become 1..n, so a swap always changes the order
         sibling.position = index + 1
     at = next(i for i, sibling in enumerate(siblings) if sibling.id == field.id)

@@ -10,6 +10,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select, update
 
+from crm_platform import company_cache
 from crm_platform.auth.models import User
 from crm_platform.companies.models import Company
 from crm_platform.contacts.pagination import Page, keyset_page
@@ -85,8 +86,12 @@ def _queue_email(notification: Notification, company_id: int) -> None:
 def unread_count(user_id: int, cap: int = BELL_CAP) -> int:
     """How many unread notifications ``user_id`` has here, counted up to ``cap`` (the bell shows 99+)."""
     # At most cap + 1 ids from the (user_id, read_at, created_at) index: no COUNT over the table.
-    stmt = select(Notification.id).where(Notification.user_id == user_id, Notification.read_at.is_(None)).limit(cap + 1)
-    return len(db.session.scalars(stmt).all())
+    def load() -> int:
+        stmt = select(Notification.id).where(Notification.user_id == user_id, Notification.read_at.is_(None)).limit(cap + 1)
+        return len(db.session.scalars(stmt).all())
+
+    # Kept by the process until a notification of the company is added or read (company_cache).
+    return company_cache.cached("unread_notifications", (user_id, cap), load)
 
 
 def notifications_page(user_id: int, cursor: str | None = None, unread_only: bool = False, limit: int = PAGE_SIZE) -> Page[Notification]:
@@ -118,3 +123,4 @@ def mark_all_read(user_id: int) -> None:
         .values(read_at=utcnow())
         .execution_options(synchronize_session=False)
     )
+    company_cache.bump(db.session, [current_company_id()])  # a bulk UPDATE is not seen by the flush listener
