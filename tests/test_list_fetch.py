@@ -150,3 +150,24 @@ def test_member_choices_are_looked_up_once_per_request_and_returned_as_copies(ap
         assert (user.id, user.display_name) in first
         first.append((0, "tampered"))
         assert (0, "tampered") not in member_choices()
+
+
+@pytest.mark.parametrize("args", [
+    {}, {"q": "smith"}, {"q": "smith", "tag": "vip"}, {"tag": "vip"}, {"tag": "vip", "stage": "lead"},
+    {"q": "zzzz"}, {"q": "p1", "tag": "vip"},
+])
+def test_restricted_counts_match_the_statement_and_stop_at_the_bound(crowd, args):
+    with tenancy.company_scope(crowd.id):
+        built = listing.build_people_listing(args)
+        exact = len(_expected(args))
+        assert listing.listing_count(built) == exact
+        assert listing.listing_count(built, bound=3) == min(exact, 4)
+
+
+def test_a_person_with_two_matching_tags_is_counted_once(crowd):
+    with tenancy.company_scope(crowd.id):
+        person = _db.session.scalars(select(Person).where(Person.first_name == "P00")).one()
+        set_tags(person, ["vip", "gold"])
+        _db.session.commit()
+        built = listing.build_people_listing({"tag": ["vip", "gold"]})
+        assert listing.listing_count(built) == len(_expected({"tag": ["vip", "gold"]})) == 1

@@ -71,7 +71,7 @@ def people_context(args: Any = None) -> dict[str, Any]:
     cursor = (args.get("cursor") or "")[:1024] or None
     built, page = listing.people_page(args, cursor)
     pairs = list_query(built)
-    count = listing.bounded_count(built.statement)
+    count = listing.listing_count(built)
     return {
         "built": built, "page": page, "cursor": cursor, "pairs": pairs, "query_string": urlencode(pairs),
         "count": count, "count_label": listing.count_label(count), "bound": listing.COUNT_BOUND,

@@ -255,6 +255,23 @@ def bounded_count(stmt: sa.Select, bound: int = COUNT_BOUND) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(limited)) or 0
 
 
+def listing_count(listing: PeopleListing, bound: int = COUNT_BOUND) -> int:
+    """How many people ``listing`` matches, counting at most ``bound + 1``.
+
+    With a search, tag or custom-field filter the matches drive the count as a join,
+    so the database stops after ``bound + 1`` of them; ``id IN (matches)`` would first
+    list every match (≈2.5 ms for 20,000 matches at 100k people).
+    """
+    if listing.filtered is None or not listing.restrictions:
+        return bounded_count(listing.statement, bound)
+    stmt = listing.filtered.with_only_columns(Person.id).order_by(None)
+    for index, ids in enumerate(listing.restrictions):
+        matches = ids.subquery(f"matches_{index}")
+        stmt = stmt.join(matches, matches.c[0] == Person.id)
+    limited = stmt.limit(bound + 1).subquery()  # each restriction names a person once (unique rows)
+    return db.session.scalar(sa.select(sa.func.count()).select_from(limited)) or 0
+
+
 def count_label(count: int, bound: int = COUNT_BOUND) -> str:
     """``"1,000+"`` when the bounded count hit its bound, else the exact number."""
     return f"{bound:,}+" if count > bound else f"{count:,}"
