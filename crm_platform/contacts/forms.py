@@ -7,11 +7,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from crm_platform.contacts import services
-from crm_platform.contacts.models import ACTIVITY_KINDS, LIFECYCLE_STAGES, Organization
+from crm_platform.contacts.models import LIFECYCLE_STAGES, Organization
 
 try:  # WTForms >= 3.3 wants SelectChoice records; older versions take (value, label) pairs
     from wtforms.fields.choices import SelectChoice as _SelectChoice
@@ -25,7 +25,6 @@ def choice(value: str, label: str) -> Any:
 
 
 STAGE_CHOICES: list[Any] = [choice(stage, stage.capitalize()) for stage in LIFECYCLE_STAGES]
-KIND_CHOICES: list[Any] = [choice(kind, kind.capitalize()) for kind in ACTIVITY_KINDS]
 PHONE_PATTERN = r"^[0-9+()./#*\s\-xXext]*$"
 _HOST_PATTERN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)+$")
 
@@ -131,17 +130,6 @@ class OrganizationForm(FlaskForm):
         organization.industry = self.industry.data or ""
         organization.city = self.city.data or ""
         organization.country = self.country.data or ""
-
-
-class ActivityForm(FlaskForm):
-    """The inline "add to the timeline" form."""
-
-    kind = SelectField("Type", choices=KIND_CHOICES, default="note")
-    body = TextAreaField(
-        "Note",
-        filters=[strip],
-        validators=[DataRequired(message="Write something first."), Length(max=10000)],
-    )
 
 
 class PeopleFilterForm(FlaskForm):

@@ -7,7 +7,7 @@ from flask_login import login_required
 
 from crm_platform.contacts import organization_listing, plugin_ui, services
 from crm_platform.contacts.blueprint import bp, clean_filters
-from crm_platform.contacts.forms import ActivityForm, OrganizationFilterForm, OrganizationForm
+from crm_platform.contacts.forms import OrganizationFilterForm, OrganizationForm
 from crm_platform.contacts.models import Organization
 from crm_platform.contacts.inline_fields import fields_of
 from crm_platform.contacts.pagination import Page
@@ -102,7 +102,7 @@ def organization(organization_id: int) -> tuple[str, int]:
     return render(
         "contacts/organization_detail.html", block="timeline_page",
         organization=row, people=people, more_people=more_people, timeline=timeline, before=before,
-        show_subject=True, note_form=ActivityForm(formdata=None),
+        show_subject=True, note_form=None,
         inline_fields=fields,
         custom_values=values_for([f.custom for f in fields if f.custom], [row.id]).get(row.id, {}),
         panels=plugin_ui.panels("crm_organization_panels", organization=row),

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from crm_platform.contacts import bulk, plugin_ui, services
 from crm_platform.contacts.blueprint import bp
-from crm_platform.contacts.forms import ActivityForm, id_text
+from crm_platform.contacts.forms import id_text
 from crm_platform.contacts.inline_fields import fields_of
 from crm_platform.contacts.list_views import remember_undo
 from crm_platform.contacts.models import Person
@@ -55,12 +55,12 @@ def create_person() -> Response | tuple[str, int]:
 @require_permission("records.view")
 def person(person_id: int) -> tuple[str, int]:
     """A person's facts and timeline; ``?before=CURSOR`` shows older entries."""
-    row = services.get_person(person_id)
+    row = services.get_person(person_id, with_contact_details=True)
     before = request.args.get("before") or None
     timeline = services.timeline_page(person_id=row.id, before=before)
     return render(
         "contacts/person_detail.html", block="timeline_page",
-        person=row, timeline=timeline, before=before, note_form=ActivityForm(formdata=None),
+        person=row, timeline=timeline, before=before, note_form=None,
         panels=plugin_ui.panels("crm_person_panels", person=row),
         actions=plugin_ui.actions("crm_person_actions", person=row),
         note_action=url_for("contacts.add_person_activity", person_id=row.id),

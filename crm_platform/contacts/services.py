@@ -10,8 +10,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import lazyload, selectinload
-from flask import g, url_for
+from sqlalchemy.orm import joinedload, lazyload, selectinload
+from flask import abort, g, url_for
 from flask_login import current_user
 from sqlalchemy import delete, func, or_, select
 
@@ -89,9 +89,19 @@ def people_select(q: str | None = None, stage: str | None = None, organization_i
     return build_people_listing(args).statement
 
 
-def get_person(person_id: int) -> Person:
-    """The person with ``person_id`` in the current company, else 404."""
-    return db.first_or_404(select(Person).where(Person.id == person_id))
+def get_person(person_id: int, with_contact_details: bool = False) -> Person:
+    """The person with ``person_id`` in the current company, else 404.
+
+    ``with_contact_details``: load the emails and phones in the same statement (the
+    detail page shows both; a person has only a few of each).
+    """
+    stmt = select(Person).where(Person.id == person_id)
+    if not with_contact_details:
+        return db.first_or_404(stmt)
+    found = db.session.scalars(stmt.options(joinedload(Person.emails), joinedload(Person.phones))).unique().first()
+    if found is None:
+        abort(404)
+    return found
 
 
 def get_organization(organization_id: int) -> Organization:
