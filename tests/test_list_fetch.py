@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from flask import url_for
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select
 
 from crm_platform import tenancy
 from crm_platform.contacts import list_fetch, list_rows, listing
@@ -171,3 +171,28 @@ def test_a_person_with_two_matching_tags_is_counted_once(crowd):
         _db.session.commit()
         built = listing.build_people_listing({"tag": ["vip", "gold"]})
         assert listing.listing_count(built) == len(_expected({"tag": ["vip", "gold"]})) == 1
+
+
+@pytest.mark.parametrize("window", [1, 2000])
+@pytest.mark.parametrize("args", [{}, {"q": "smith"}, {"tag": "vip"}, {"q": "smith", "tag": "vip"}, {"q": "zzzz"}])
+def test_a_page_counts_the_whole_list_in_the_same_statement(crowd, monkeypatch, window, args):
+    monkeypatch.setattr(list_fetch, "SEARCH_WINDOW", window)  # the window answers, or the sort of every match
+    with tenancy.company_scope(crowd.id):
+        built = listing.build_people_listing(args)
+        exact = len(_expected(args))
+        statements: list[str] = []
+        listen = lambda conn, cursor, statement, *rest: statements.append(statement)  # noqa: E731
+        event.listen(_db.engine, "before_cursor_execute", listen)
+        try:
+            first = listing.listing_page(built, None, limit=4, count_bound=1000)
+        finally:
+            event.remove(_db.engine, "before_cursor_execute", listen)
+        assert first.count == exact
+        if first.items:  # the ids' statement brought the count: no statement of its own
+            assert not [s for s in statements if s.lstrip().startswith("SELECT count(*)")]
+            if window == 2000:  # the window answered: one statement for the ids and the count
+                assert len([s for s in statements if "count(*)" in s]) == 1
+        if first.next_cursor:
+            second = listing.listing_page(built, first.next_cursor, limit=4, count_bound=3)
+            assert second.count == min(exact, 4)  # counted from the start, not after the cursor
+        assert listing.listing_page(built, None, limit=4).count is None  # not asked: not counted

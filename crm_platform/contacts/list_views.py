@@ -69,9 +69,9 @@ def people_context(args: Any = None) -> dict[str, Any]:
     """Everything the people list template needs for ``args`` (default: this request's)."""
     args = request.args if args is None else args
     cursor = (args.get("cursor") or "")[:1024] or None
-    built, page = listing.people_page(args, cursor)
+    built, page = listing.people_page(args, cursor, count_bound=listing.COUNT_BOUND)
     pairs = list_query(built)
-    count = listing.listing_count(built)
+    count = page.count or 0
     return {
         "built": built, "page": page, "cursor": cursor, "pairs": pairs, "query_string": urlencode(pairs),
         "count": count, "count_label": listing.count_label(count), "bound": listing.COUNT_BOUND,

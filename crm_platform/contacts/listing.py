@@ -222,12 +222,15 @@ def people_statement(args: Mapping[str, Any]) -> sa.Select:
     return build_people_listing(args).ordered()
 
 
-def listing_page(listing: PeopleListing, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page[ListedPerson]:
+def listing_page(listing: PeopleListing, cursor: str | None = None, limit: int = PAGE_SIZE,
+                 count_bound: int | None = None) -> Page[ListedPerson]:
     """One keyset page of ``listing`` after ``cursor`` (an invalid cursor gives the first page).
 
     The rows are :class:`~crm_platform.contacts.list_rows.ListedPerson` records with their
     owner, organization and tags (no N+1 in the list);
-    see :mod:`crm_platform.contacts.list_fetch` for how the page's ids are found.
+    see :mod:`crm_platform.contacts.list_fetch` for how the page's ids are found. With
+    ``count_bound`` the page also carries the list's count (``Page.count``, at most
+    ``count_bound + 1``), read by the same statement as the ids.
     """
     keys = listing.keys
     values = decode_cursor(cursor, [key.kind for key in keys])
@@ -235,18 +238,21 @@ def listing_page(listing: PeopleListing, cursor: str | None = None, limit: int =
         filtered, restrictions = listing.statement, []
     else:
         filtered, restrictions = listing.filtered, listing.restrictions
-    ids = list_fetch.page_ids(filtered, restrictions, keys, values, listing.descending, limit + 1)
+    ids, count = list_fetch.page_ids(filtered, restrictions, keys, values, listing.descending, limit + 1, count_bound)
+    if count is None and count_bound is not None:  # no row after the cursor: count on its own
+        count = listing_count(listing, count_bound)
     rows = list_rows.people_by_ids(ids)
     if len(ids) <= limit:
-        return Page(rows)
+        return Page(rows, count=count)
     rows = rows[:limit]
-    return Page(rows, encode_cursor([key.read(rows[-1]) for key in keys]))
+    return Page(rows, encode_cursor([key.read(rows[-1]) for key in keys]), count)
 
 
-def people_page(args: Mapping[str, Any], cursor: str | None = None, limit: int = PAGE_SIZE) -> tuple[PeopleListing, Page[ListedPerson]]:
-    """The listing of ``args`` and its page after ``cursor``."""
+def people_page(args: Mapping[str, Any], cursor: str | None = None, limit: int = PAGE_SIZE,
+                count_bound: int | None = None) -> tuple[PeopleListing, Page[ListedPerson]]:
+    """The listing of ``args`` and its page after ``cursor`` (counted up to ``count_bound`` when given)."""
     listing = build_people_listing(args)
-    return listing, listing_page(listing, cursor, limit)
+    return listing, listing_page(listing, cursor, limit, count_bound)
 
 
 def bounded_count(stmt: sa.Select, bound: int = COUNT_BOUND) -> int:
@@ -256,20 +262,10 @@ def bounded_count(stmt: sa.Select, bound: int = COUNT_BOUND) -> int:
 
 
 def listing_count(listing: PeopleListing, bound: int = COUNT_BOUND) -> int:
-    """How many people ``listing`` matches, counting at most ``bound + 1``.
-
-    With a search, tag or custom-field filter the matches drive the count as a join,
-    so the database stops after ``bound + 1`` of them; ``id IN (matches)`` would first
-    list every match (≈2.5 ms for 20,000 matches at 100k people).
-    """
+    """How many people ``listing`` matches, counting at most ``bound + 1`` (see ``list_fetch.count_statement``)."""
     if listing.filtered is None or not listing.restrictions:
         return bounded_count(listing.statement, bound)
-    stmt = listing.filtered.with_only_columns(Person.id).order_by(None)
-    for index, ids in enumerate(listing.restrictions):
-        matches = ids.subquery(f"matches_{index}")
-        stmt = stmt.join(matches, matches.c[0] == Person.id)
-    limited = stmt.limit(bound + 1).subquery()  # each restriction names a person once (unique rows)
-    return db.session.scalar(sa.select(sa.func.count()).select_from(limited)) or 0
+    return db.session.scalar(list_fetch.count_statement(listing.filtered, listing.restrictions, bound)) or 0
 
 
 def count_label(count: int, bound: int = COUNT_BOUND) -> str:

@@ -32,6 +32,8 @@ class Page(Generic[T]):
 
     items: list[T]
     next_cursor: str | None = None
+    # How many rows the whole list has (counted up to a bound), when the page was asked to count.
+    count: int | None = None
 
     @property
     def has_next(self) -> bool:
