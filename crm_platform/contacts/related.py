@@ -2,26 +2,41 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select, union
 
-from crm_platform.contacts.models import Organization, Person, PersonOrganization
+from crm_platform.contacts.models import Organization, Person, PersonOrganization, person_display_name
 from crm_platform.extensions import db
 
 COLLEAGUES = 8
 ORGANIZATION_PEOPLE = 50
 
 
-def colleagues(person: Person, limit: int = COLLEAGUES) -> list[Person]:
-    """Other people at the person's organizations, by name (at most ``limit``)."""
+@dataclass(frozen=True)
+class Colleague:
+    """Another person at one of a person's organizations, as the detail page lists them."""
+
+    id: int
+    full_name: str
+    job_title: str
+    organization_name: str | None
+
+
+def colleagues(person: Person, limit: int = COLLEAGUES) -> list[Colleague]:
+    """Other people at the person's organizations, by name (at most ``limit``), in one statement."""
     org_ids = [m.organization_id for m in person.memberships]
     if not org_ids:
         return []
     members = select(PersonOrganization.person_id).where(PersonOrganization.organization_id.in_(org_ids))
     stmt = (
-        select(Person).where(Person.id.in_(members), Person.id != person.id)
+        select(Person.id, Person.first_name, Person.last_name, Person.email, Person.job_title, Organization.name)
+        .outerjoin(Organization, Organization.id == Person.organization_id)
+        .where(Person.id.in_(members), Person.id != person.id)
         .order_by(Person.last_name, Person.first_name, Person.id).limit(limit)
     )
-    return list(db.session.scalars(stmt))
+    return [Colleague(row_id, person_display_name(first, last, email, row_id), job_title or "", org_name)
+            for row_id, first, last, email, job_title, org_name in db.session.execute(stmt)]
 
 
 def organization_people(organization: Organization, limit: int = ORGANIZATION_PEOPLE) -> tuple[list[tuple[Person, str, bool]], bool]:
