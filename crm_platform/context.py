@@ -27,11 +27,6 @@ def memberships_of(user_id: int) -> list[Membership]:
         return list(db.session.scalars(stmt).unique())
 
 
-def active_memberships(user: Any) -> list[Membership]:
-    """``user``'s memberships of active companies by company name, from the rows the sign-in loaded."""
-    return sorted((m for m in user.memberships if m.company.is_active), key=lambda m: m.company.name)
-
-
 def _load_company_context() -> None:
     g.company = None
     g.membership = None
@@ -42,7 +37,7 @@ def _load_company_context() -> None:
         return  # cookies never authenticate the API: crm_platform.api.auth sets the context from the token
     if request.endpoint == "static" or not current_user.is_authenticated:
         return
-    memberships = active_memberships(current_user)
+    memberships = memberships_of(current_user.id)
     g.memberships = memberships
     wanted = session.get("company_id")
     chosen = next((m for m in memberships if m.company_id == wanted), None) or (memberships[0] if memberships else None)

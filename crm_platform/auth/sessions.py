@@ -7,11 +7,8 @@ from datetime import timedelta
 from flask import request, session
 from flask_login import login_user, logout_user
 from sqlalchemy import delete, select
-from sqlalchemy.orm import joinedload, lazyload
 
-from crm_platform import tenancy
 from crm_platform.auth.models import AuthSession, User
-from crm_platform.companies.models import Membership
 from crm_platform.extensions import db, login_manager
 from crm_platform.models_base import utcnow
 from crm_platform.security import new_token, token_hash
@@ -65,17 +62,8 @@ def end_all_sessions(user_id: int) -> None:
 
 @login_manager.user_loader
 def load_user_from_session(token: str) -> User | None:
-    """Flask-Login loader: find the live session row for the cookie's token.
-
-    The user's memberships (with their companies) come in the same statement: every
-    page needs them next (:mod:`crm_platform.context`). A sign-in look-up crosses
-    companies by nature, hence ``unscoped``.
-    """
-    stmt = select(AuthSession).where(AuthSession.token_hash == token_hash(token)).options(
-        joinedload(AuthSession.user).joinedload(User.memberships).options(
-            joinedload(Membership.company), lazyload(Membership.user)))
-    with tenancy.unscoped():
-        row = db.session.scalars(stmt).unique().first()
+    """Flask-Login loader: find the live session row for the cookie's token."""
+    row = db.session.scalars(select(AuthSession).where(AuthSession.token_hash == token_hash(token))).first()
     if row is None or not row.user.is_active:
         return None
     now = utcnow()
