@@ -130,6 +130,17 @@ def test_bad_input_is_a_422_fragment(logged_in_client, company, db, data, messag
     assert rows(company, db) == []
 
 
+def test_a_refused_entry_keeps_what_was_typed_and_marks_the_field(logged_in_client, company, db):
+    person = add_person(company, db)
+    data = {"kind": "meeting", "body": "Lunch <with> the team", "duration": "45", "subject": "Kept"}
+    html = htmx_post(logged_in_client, f"/people/{person.id}/activities", data).get_data(as_text=True)
+    assert 'id="composer-kind-meeting" value="meeting" checked' in html
+    assert "Lunch &lt;with&gt; the team</textarea>" in html and 'value="45"' in html and 'value="Kept"' in html
+    assert 'id="when" name="when" type="datetime-local" value="" aria-invalid="true" aria-describedby="when-error when-hint"' in html
+    assert '<p class="error" id="when-error">Give the start date and time.</p>' in html
+    assert html.count('aria-invalid="true"') == 1
+
+
 def test_assignee_of_another_company_is_refused(logged_in_client, company, other_company, db):
     stranger = make_user(other_company, "eve@globex.test", "owner")
     person = add_person(company, db)

@@ -15,6 +15,7 @@ from crm_platform.contacts.services import member_choices
 ENTRY_KINDS: tuple[tuple[str, str], ...] = (
     ("note", "Note"), ("call", "Call"), ("meeting", "Meeting"), ("email", "Email"), ("task", "Task"),
 )
+DIRECTIONS: tuple[tuple[str, str], ...] = (("out", "Sent (outgoing)"), ("in", "Received (incoming)"))
 BODY_LABELS = {"note": "Note", "call": "Call notes", "meeting": "Agenda or notes", "email": "Email text", "task": "Task"}
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
@@ -27,7 +28,7 @@ class EntryForm(FlaskForm):
         "Note", filters=[strip], validators=[DataRequired(message="Write something first."), Length(max=10000)]
     )
     subject = StringField("Subject", filters=[strip], validators=[Length(max=255)])
-    direction = SelectField("Direction", choices=[choice("out", "Sent (outgoing)"), choice("in", "Received (incoming)")], default="out")
+    direction = SelectField("Direction", choices=[choice(value, label) for value, label in DIRECTIONS], default="out")
     when = DateTimeLocalField("When", format=DATETIME_FORMATS, validators=[Optional()])
     duration = IntegerField("Minutes", default=30, validators=[Optional(), NumberRange(min=1, max=1440, message="1 to 1440 minutes.")])
     assignee = SelectField("Assignee", coerce=str, validate_choice=False)
@@ -39,6 +40,16 @@ class EntryForm(FlaskForm):
         self.assignee.choices = [choice(str(user_id), name) for user_id, name in self.members]
         if not self.assignee.data and current_user.is_authenticated:
             self.assignee.data = str(current_user.id)
+
+    @property
+    def kind_options(self) -> tuple[tuple[str, str], ...]:
+        """``(value, label)`` of the entry kinds, for the composer's radio buttons."""
+        return ENTRY_KINDS
+
+    @property
+    def direction_options(self) -> tuple[tuple[str, str], ...]:
+        """``(value, label)`` of a logged email's directions."""
+        return DIRECTIONS
 
     @property
     def is_entry_form(self) -> bool:
