@@ -257,13 +257,12 @@ def people_page(args: Mapping[str, Any], cursor: str | None = None, limit: int =
 
 def bounded_count(stmt: sa.Select, bound: int = COUNT_BOUND) -> int:
     """How many rows ``stmt`` has, counting at most ``bound + 1`` (cheap on any table size)."""
-    limited = stmt.with_only_columns(Person.id).order_by(None).limit(bound + 1).subquery()
-    return db.session.scalar(sa.select(sa.func.count()).select_from(limited)) or 0
+    return db.session.scalar(list_fetch.count_statement(stmt, [], bound)) or 0
 
 
 def listing_count(listing: PeopleListing, bound: int = COUNT_BOUND) -> int:
     """How many people ``listing`` matches, counting at most ``bound + 1`` (see ``list_fetch.count_statement``)."""
-    if listing.filtered is None or not listing.restrictions:
+    if listing.filtered is None:  # built by hand: everything is in the statement
         return bounded_count(listing.statement, bound)
     return db.session.scalar(list_fetch.count_statement(listing.filtered, listing.restrictions, bound)) or 0
 
