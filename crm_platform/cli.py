@@ -149,10 +149,13 @@ def init() -> None:
     """Upgrade the database; on the first run create the demo company and its admin."""
     from flask_migrate import upgrade
 
+    from crm_platform.database import refresh_planner_statistics
     from crm_platform.demo import first_run_setup
+    from crm_platform.extensions import db
 
     upgrade(revision="heads")
     created = first_run_setup()
+    refresh_planner_statistics(db.engine)
     if created:
         company, email, password = created
         base = current_app.config["CRM_BASE_URL"]

@@ -84,6 +84,10 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool(env("CRM_COOKIE_SECURE"), not local_http),
         "PERMANENT_SESSION_LIFETIME": int(env("CRM_SESSION_LIFETIME") or 14 * 24 * 3600),
+        # The cookie is re-issued when the session changes and, for activity, when the sign-in
+        # session's last_seen_at is touched (auth/sessions.py, every few minutes), not on every
+        # response: signing and parsing it is a cost of each page.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": False,
         "MAX_CONTENT_LENGTH": int(env("CRM_MAX_UPLOAD_BYTES") or 25 * 1024 * 1024),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, abort, current_app, g, request, session
+from flask import Flask, abort, current_app, g, has_request_context, request, session
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from crm_platform import tenancy
 from crm_platform.companies.models import Company, Membership
@@ -16,15 +17,26 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def memberships_of(user_id: int) -> list[Membership]:
-    """All of a user's memberships across companies (for the switcher)."""
+    """All of a user's memberships in active companies, by company name (for the switcher)."""
+    known = g.pop("crm_memberships", None) if has_request_context() else None
+    if known is not None and known[0] == user_id:  # read with the sign-in session (used once: later calls re-read)
+        return known[1]
     with tenancy.unscoped():
         stmt = (
             select(Membership)
+            .options(lazyload(Membership.user))  # the signed-in user is in the session already
             .join(Company, Company.id == Membership.company_id)
             .where(Membership.user_id == user_id, Company.is_active.is_(True))
             .order_by(Company.name)
         )
         return list(db.session.scalars(stmt).unique())
+
+
+def remember_memberships(user_id: int, memberships: list[Membership]) -> None:
+    """Keep ``memberships`` (read with the sign-in session) as this request's :func:`memberships_of`."""
+    if has_request_context():
+        active = [m for m in memberships if m.company.is_active]
+        g.crm_memberships = (user_id, sorted(active, key=lambda m: (m.company.name, m.company_id)))
 
 
 def _load_company_context() -> None:
@@ -46,7 +58,8 @@ def _load_company_context() -> None:
     for other in memberships:
         if other is not chosen:
             db.session.expunge(other)  # keep other companies' rows out of this request's identity map
-    session["company_id"] = chosen.company_id
+    if wanted != chosen.company_id:
+        session["company_id"] = chosen.company_id  # changing the session re-issues its cookie
     g.company = chosen.company
     g.membership = chosen
     g.role = chosen.role

@@ -123,3 +123,17 @@ def _purge_people_trash() -> int:
 purge_people_trash = huey.periodic_task(crontab(minute="17", hour="3"), name="crm.purge_people_trash")(
     with_app_context(_purge_people_trash)
 )
+
+
+def _refresh_statistics() -> bool:
+    """Refresh the query planner's statistics (SQLite; see :func:`crm_platform.database.refresh_planner_statistics`)."""
+    from crm_platform.database import refresh_planner_statistics
+    from crm_platform.extensions import db
+
+    return refresh_planner_statistics(db.engine)
+
+
+# Every night at 03:47, after the trash purge.
+refresh_statistics = huey.periodic_task(crontab(minute="47", hour="3"), name="crm.refresh_statistics")(
+    with_app_context(_refresh_statistics)
+)

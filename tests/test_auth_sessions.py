@@ -225,3 +225,23 @@ def test_ending_the_current_session_from_the_list_is_refused(app, db, logged_in_
     response = logged_in_client.post_form(f"/account/sessions/{own}/end", token_from="/account/")
     assert response.status_code == 404
     assert logged_in_client.get("/").status_code == 200
+
+
+def test_the_cookie_is_reissued_for_activity_not_on_every_response(app, db, logged_in_client, user):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from crm_platform.auth.sessions import TOUCH_INTERVAL
+    from crm_platform.models_base import utcnow
+
+    logged_in_client.get("/")  # the first page may settle the session (the chosen company)
+    quiet = logged_in_client.get("/people")
+    assert quiet.status_code == 200 and not quiet.headers.getlist("Set-Cookie")  # nothing to sign again
+    db.session.execute(update(AuthSession).where(AuthSession.user_id == user.id)
+                       .values(last_seen_at=utcnow() - TOUCH_INTERVAL - timedelta(seconds=1)))
+    db.session.commit()
+    touched = logged_in_client.get("/people")
+    cookies = touched.headers.getlist("Set-Cookie")
+    assert touched.status_code == 200 and any(c.startswith(f"{COOKIE}=") and "Expires=" in c for c in cookies)
+    assert logged_in_client.get("/people").status_code == 200  # the re-issued cookie still signs in

@@ -161,7 +161,7 @@ def test_undo_toast_only_for_this_company_and_while_fresh(app, logged_in_client,
     ada = add_person(company, db)
     delete(logged_in_client, ada)
     with logged_in_client.session_transaction() as session:
-        session[list_views.UNDO_KEY]["at"] = time.time() - list_views.UNDO_SECONDS - 1
+        session[list_views.UNDO_KEY] = {**session[list_views.UNDO_KEY], "at": time.time() - list_views.UNDO_SECONDS - 1}
     assert "undo-toast" not in logged_in_client.get("/people").get_data(as_text=True)
     for forged in ({"ids": [ada], "message": "x", "company_id": other_company.id, "at": time.time()},
                    {"ids": ["junk"], "message": "x", "company_id": company.id, "at": time.time()},

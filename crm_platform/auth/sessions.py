@@ -7,8 +7,13 @@ from datetime import timedelta
 from flask import request, session
 from flask_login import login_user, logout_user
 from sqlalchemy import delete, select
+from sqlalchemy.orm import lazyload
+
+from crm_platform import tenancy
 
 from crm_platform.auth.models import AuthSession, User
+from crm_platform.companies.models import Membership
+from crm_platform.context import remember_memberships
 from crm_platform.extensions import db, login_manager
 from crm_platform.models_base import utcnow
 from crm_platform.security import new_token, token_hash
@@ -62,15 +67,28 @@ def end_all_sessions(user_id: int) -> None:
 
 @login_manager.user_loader
 def load_user_from_session(token: str) -> User | None:
-    """Flask-Login loader: find the live session row for the cookie's token."""
-    row = db.session.scalars(select(AuthSession).where(AuthSession.token_hash == token_hash(token))).first()
+    """Flask-Login loader: find the live session row for the cookie's token.
+
+    The same statement reads the user's memberships, which every page needs next
+    (:func:`crm_platform.context.memberships_of` takes them from there).
+    """
+    with tenancy.unscoped():  # memberships of every company: the switcher lists them
+        found = db.session.execute(
+            select(AuthSession, Membership)
+            .outerjoin(Membership, Membership.user_id == AuthSession.user_id)
+            .options(lazyload(Membership.user))  # the session row brings the user
+            .where(AuthSession.token_hash == token_hash(token))
+        ).all()
+    row = found[0][0] if found else None
     if row is None or not row.user.is_active:
         return None
+    remember_memberships(row.user_id, [membership for _, membership in found if membership is not None])
     now = utcnow()
     last_seen = row.last_seen_at if row.last_seen_at.tzinfo else row.last_seen_at.replace(tzinfo=now.tzinfo)
     if now - last_seen > TOUCH_INTERVAL:
         row.last_seen_at = now
         db.session.commit()
+        session.modified = True  # re-issue the cookie: its lifetime counts from the last activity
     user = row.user
     user.session_token = token
     return user

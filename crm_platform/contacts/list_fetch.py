@@ -11,9 +11,17 @@ A search, a tag or a custom-field filter adds a sub-select of ids the people mus
 be among (a *restriction*). When it matches many people, sorting all of them costs
 a lookup per match (≈10 ms for 10,000 matches at 100k people), while walking the
 sort index finds the first page's matches in its first few thousand entries. So
-the ids step first looks in a window of the next :data:`SEARCH_WINDOW` people in
-list order; only when the window holds fewer than a page of matches does it sort
-every match. Both give the same rows.
+the ids step first looks among the next :data:`SEARCH_WINDOW` people in list order;
+only when they hold fewer than a page of matches does it sort every match. Both
+give the same rows.
+
+How a walked person is checked depends on the restriction:
+
+- a tag or a custom-field value is *probed*: ``EXISTS`` one index entry for that
+  person, so the walk stops at the page's last match (0.3 ms for a filter that 15 %
+  of 100,000 people match, against 5 ms to list the 15,000 matches first);
+- the full-text search is *listed*: its matches are read once into a list the walk
+  looks up, because FTS5 answers "does this row match" no faster than "which rows match".
 """
 
 from __future__ import annotations
@@ -56,22 +64,59 @@ def _run(stmt: sa.Select, count: sa.Select | None) -> tuple[list[int], int | Non
     return [row[0] for row in rows], (rows[0][1] if rows else None)
 
 
-def _windowed_ids(filtered: sa.Select, restrictions: Sequence[sa.Select], keys: Sequence[Any], values: Sequence[Any] | None,
-                  descending: bool, limit: int, count: sa.Select | None) -> tuple[list[int] | None, int | None]:
+def _probe(ids: sa.Select, person_id: Any) -> sa.ColumnElement[bool]:
+    """``person_id IN (ids)`` as ``EXISTS``: one index lookup per walked row, nothing listed."""
+    return ids.where(ids.selected_columns[0] == person_id).exists()
+
+
+def _windowed_ids(filtered: sa.Select, restrictions: Sequence[sa.Select], listed: Sequence[sa.Select],
+                  keys: Sequence[Any], values: Sequence[Any] | None, descending: bool, limit: int,
+                  count: sa.Select | None) -> tuple[list[int] | None, int | None]:
     """The first ``limit`` matching ids among the next :data:`SEARCH_WINDOW` people (None when too few), and the count."""
+    if not listed:
+        return _walked_ids(filtered, restrictions, keys, values, descending, limit, count)
     labelled = [key.expression.label(f"sort_{i}") for i, key in enumerate(keys)]
     window = (ordered(after(filtered.with_only_columns(*labelled), keys, values, descending), keys, descending)
               .limit(SEARCH_WINDOW).subquery("list_window"))
     id_column = window.c[f"sort_{len(keys) - 1}"]  # every sort ends with person.id
-    stmt = (sa.select(id_column).where(*[id_column.in_(ids) for ids in restrictions])
+    checks = [id_column.in_(ids) if _among(ids, listed) else _probe(ids, id_column) for ids in restrictions]
+    stmt = (sa.select(id_column).where(*checks)
             .order_by(*_order([window.c[f"sort_{i}"] for i in range(len(keys))], descending)).limit(limit))
     ids, total = _run(stmt, count)
     return (ids if len(ids) == limit else None), total
 
 
+def _walked_ids(filtered: sa.Select, probes: Sequence[sa.Select], keys: Sequence[Any], values: Sequence[Any] | None,
+                descending: bool, limit: int, count: sa.Select | None) -> tuple[list[int] | None, int | None]:
+    """Walk the sort index up to the :data:`SEARCH_WINDOW`-th person, probing each: it stops at the page's last match.
+
+    The walk ends at that person's sort key, ``(a, b, id) <= (a, b, id of the person at
+    OFFSET window - 1)``, or at the list's last person when fewer remain. A range the
+    index serves: a filter nobody matches costs a window of probes, not the whole list.
+    """
+    expressions = [key.expression for key in keys]
+    remaining = after(filtered, keys, values, descending)
+
+    def first_id(reverse: bool, offset: int) -> sa.ScalarSelect[Any]:
+        walk = ordered(remaining.with_only_columns(Person.id), keys, descending != reverse)
+        return walk.offset(offset).limit(1).correlate(None).scalar_subquery()
+
+    end_id = sa.func.coalesce(first_id(False, SEARCH_WINDOW - 1), first_id(True, 0))
+    end = sa.select(*expressions).where(Person.id == end_id).correlate(None).scalar_subquery()
+    within = sa.tuple_(*expressions) >= end if descending else sa.tuple_(*expressions) <= end
+    stmt = ordered(remaining.with_only_columns(Person.id).where(within, *[_probe(ids, Person.id) for ids in probes]),
+                   keys, descending).limit(limit)
+    ids, total = _run(stmt, count)
+    return (ids if len(ids) == limit else None), total
+
+
+def _among(ids: sa.Select, listed: Sequence[sa.Select]) -> bool:
+    return any(ids is other for other in listed)
+
+
 def page_ids(filtered: sa.Select, restrictions: Sequence[sa.Select], keys: Sequence[Any],
              values: Sequence[Any] | None, descending: bool, limit: int,
-             count_bound: int | None = None) -> tuple[list[int], int | None]:
+             count_bound: int | None = None, listed: Sequence[sa.Select] = ()) -> tuple[list[int], int | None]:
     """Up to ``limit`` ids of the list after the sort key ``values``, in list order, and the count.
 
     ``filtered`` is the list's statement without ``restrictions``, the sub-selects of ids
@@ -80,11 +125,12 @@ def page_ids(filtered: sa.Select, restrictions: Sequence[sa.Select], keys: Seque
     the second value is that count, or None when the statement returned no row. (Making
     the restrictions common table expressions, to run a search once for both, measured
     slower on SQLite: materialising every match costs more than reading them twice.)
+    ``listed``: the restrictions (among ``restrictions``) to list rather than probe.
     """
     count = count_statement(filtered, restrictions, count_bound) if count_bound is not None else None
     total = None
     if restrictions:
-        found, total = _windowed_ids(filtered, restrictions, keys, values, descending, limit, count)
+        found, total = _windowed_ids(filtered, restrictions, listed, keys, values, descending, limit, count)
         if found is not None:
             return found, total
         filtered = filtered.where(*[Person.id.in_(ids) for ids in restrictions])

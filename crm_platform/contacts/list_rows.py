@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from crm_platform.auth.models import User
 from crm_platform.contacts.models import Organization, Person, PersonTag, Tag, person_display_name
 from crm_platform.extensions import db
+from crm_platform.models_base import among
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +114,7 @@ def people_by_ids(ids: Sequence[int]) -> list[ListedPerson]:
         sa.select(*PERSON_COLUMNS, Organization.name, User.name, User.email)
         .outerjoin(Organization, Organization.id == Person.organization_id)
         .outerjoin(User, User.id == Person.owner_id)
-        .where(Person.id.in_(ids))
+        .where(among(Person.id, ids))
     )
     width = len(PERSON_COLUMNS)
     by_id: dict[int, ListedPerson] = {}
@@ -136,7 +137,7 @@ def _attach_tags(by_id: dict[int, ListedPerson]) -> None:
     stmt = (
         sa.select(PersonTag.person_id, Tag.id, Tag.name)
         .join(Tag, Tag.id == PersonTag.tag_id)
-        .where(PersonTag.person_id.in_(list(by_id)))
+        .where(among(PersonTag.person_id, by_id))
     )
     for person_id, tag_id, name in db.session.execute(stmt):
         by_id[person_id].tags.append(ListedTag(tag_id, name))

@@ -70,13 +70,15 @@ class PeopleListing(SortedListing):
     ``statement`` has every filter and the search. For paging, they are also kept apart:
     ``restrictions`` are the sub-selects of ids a person must be among (the search, tags,
     custom-field values) and ``filtered`` has the other filters, which is what
-    :mod:`~crm_platform.contacts.list_fetch` needs to page such lists cheaply.
+    :mod:`~crm_platform.contacts.list_fetch` needs to page such lists cheaply; ``listed``
+    names the restrictions it must list rather than probe row by row (the full-text search).
     """
 
     SORTS: ClassVar[dict[str, tuple[SortKey, ...]]] = SORTS
 
     filtered: sa.Select | None = None
     restrictions: list[sa.Select] = field(default_factory=list)
+    listed: list[sa.Select] = field(default_factory=list)  # of the restrictions, those to list, not probe
     q: str = ""
     chips: list[Chip] = field(default_factory=list)
     params: list[tuple[str, str]] = field(default_factory=list)
@@ -196,6 +198,7 @@ def build_people_listing(args: Mapping[str, Any]) -> PeopleListing:
     if ids is not None:
         listing.q = q
         listing.restrictions.append(ids)
+        listing.listed.append(ids)
     _apply_tags(listing, _values(args, "tag"))
     for name, apply in (("owner", _apply_owner), ("stage", _apply_stage), ("organization", _apply_organization)):
         value = _first(args, name)
@@ -238,9 +241,10 @@ def listing_page(listing: PeopleListing, cursor: str | None = None, limit: int =
         filtered, restrictions = listing.statement, []
     else:
         filtered, restrictions = listing.filtered, listing.restrictions
-    ids, count = list_fetch.page_ids(filtered, restrictions, keys, values, listing.descending, limit + 1, count_bound)
+    ids, count = list_fetch.page_ids(filtered, restrictions, keys, values, listing.descending, limit + 1, count_bound,
+                                     listing.listed)
     if count is None and count_bound is not None:  # no row after the cursor: count on its own
-        count = listing_count(listing, count_bound)
+        count = 0 if values is None else listing_count(listing, count_bound)  # no row at all: none match
     rows = list_rows.people_by_ids(ids)
     if len(ids) <= limit:
         return Page(rows, count=count)

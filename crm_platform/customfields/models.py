@@ -49,6 +49,9 @@ class CustomFieldValue(CompanyOwned, db.Model):
     __table_args__ = (
         sa.Index("ix_custom_field_value_lookup", "field_id", "value", "company_id", "entity_id"),
         sa.Index("ix_custom_field_value_entity", "entity_id", "field_id"),
+        # Range filters (cf_<key>_min / _max) on number and date fields.
+        sa.Index("ix_custom_field_value_number", "field_id", "company_id", "number_value", "entity_id"),
+        sa.Index("ix_custom_field_value_date", "field_id", "company_id", "date_value", "entity_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -21,6 +21,7 @@ from sqlalchemy import delete, select, update
 from crm_platform import company_cache
 from crm_platform.customfields.models import ENTITIES, FIELD_TYPES, CustomField, CustomFieldValue
 from crm_platform.extensions import db
+from crm_platform.models_base import among
 from crm_platform.request_cache import forget, per_request
 from crm_platform.tenancy import current_company_id
 
@@ -242,7 +243,7 @@ def values_for(fields: Sequence[CustomField], entity_ids: Sequence[int]) -> dict
     by_id = {field.id: field for field in fields}
     stmt = (
         select(CustomFieldValue.entity_id, CustomFieldValue.field_id, CustomFieldValue.value)
-        .where(CustomFieldValue.field_id.in_(list(by_id)), CustomFieldValue.entity_id.in_(list(entity_ids)))
+        .where(among(CustomFieldValue.field_id, by_id), among(CustomFieldValue.entity_id, entity_ids))
         .order_by(CustomFieldValue.id)
     )
     result: dict[int, dict[str, Any]] = defaultdict(dict)

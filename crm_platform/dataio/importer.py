@@ -21,6 +21,7 @@ from crm_platform.contacts.models import Organization, Person, PersonEmail, Pers
 from crm_platform.contacts.services import PERSON_FIELDS, changes_since, snapshot
 from crm_platform.customfields.models import CustomFieldValue
 from crm_platform.customfields.service import set_values
+from crm_platform.database import refresh_planner_statistics
 from crm_platform.dataio import storage
 from crm_platform.dataio.check import batches, clear_refusals, record_refusals, row_context
 from crm_platform.dataio.duplicates import existing_people, variants
@@ -29,6 +30,9 @@ from crm_platform.dataio.rows import PersonRow, Refusal, RowContext, keys_of
 from crm_platform.extensions import db
 from crm_platform.models_base import utcnow
 from crm_platform.plugins import runtime
+
+
+STATISTICS_AFTER = 1000  # people created by one import before the planner's statistics are refreshed
 
 
 @dataclass
@@ -65,6 +69,8 @@ def run_import(job: ImportJob) -> None:
     )
     db.session.commit()
     storage.delete(job.company_id, job.stored_name)
+    if job.created_count >= STATISTICS_AFTER:
+        refresh_planner_statistics(db.engine)  # the tables grew: the planner must know it
 
 
 def import_batch(job: ImportJob, batch: list[tuple[list[str], PersonRow | Refusal]], state: RunState) -> None:
