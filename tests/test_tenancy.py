@@ -108,3 +108,27 @@ def test_a_view_that_forgets_the_filter_cannot_leak(make_app, app, db, company, 
         client = leaky.test_client()
         client.login(user.email)
         assert client.get("/test-leaky").get_data(as_text=True) == "Mine"
+
+
+def test_relationship_loads_are_scoped_by_the_company_current_when_they_run(two_companies, db):
+    # The criteria are one option with the company as a bound parameter filled in per
+    # statement: a lazy load is scoped by its own statement, in any scope, never left unbound.
+    from crm_platform.contacts.details import set_tags
+
+    a, b = two_companies
+    with tenancy.company_scope(a):
+        ann = db.session.scalars(select(Person).where(Person.first_name == "Ann")).one()
+        set_tags(ann, ["vip"])
+        db.session.commit()
+        db.session.expire(ann)
+        assert [t.name for t in ann.tags] == ["vip"]
+        db.session.expire(ann)
+    with tenancy.unscoped():
+        assert [t.name for t in ann.tags] == ["vip"]  # loaded under a, read unscoped: no missing parameter
+    db.session.expire(ann)
+    with tenancy.company_scope(b):
+        assert ann.tags == []  # company b sees none of a's tags, even through a's person
+    db.session.expunge_all()
+    with tenancy.company_scope(b):
+        rows = db.session.execute(select(Person.first_name).where(Person.last_name.in_(["A", "B"]))).all()
+        assert rows == [("Bea",)]

@@ -26,14 +26,15 @@ RETENTION = timedelta(days=30)
 INCLUDE_TRASHED = {"crm_include_trashed": True}
 
 
+_LIVE_PEOPLE = with_loader_criteria(Person, lambda cls: cls.deleted_at.is_(None), include_aliases=True)  # built once
+
+
 def _hide_trashed(state: ORMExecuteState) -> None:
     if state.is_column_load or state.execution_options.get("crm_include_trashed"):
         return
     if not (state.is_select or state.is_update or state.is_delete):
         return
-    state.statement = state.statement.options(
-        with_loader_criteria(Person, lambda cls: cls.deleted_at.is_(None), include_aliases=True)
-    )
+    state.statement = state.statement.options(_LIVE_PEOPLE)
 
 
 def install(session_class: type[Session] | Any) -> None:
