@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask import Flask, abort, current_app, g, has_request_context, request, session
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
 from crm_platform import tenancy
-from crm_platform.companies.models import Company, Membership
+from crm_platform.companies.models import Membership
 from crm_platform.extensions import db
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -22,21 +23,20 @@ def memberships_of(user_id: int) -> list[Membership]:
     if known is not None and known[0] == user_id:  # read with the sign-in session (used once: later calls re-read)
         return known[1]
     with tenancy.unscoped():
-        stmt = (
-            select(Membership)
-            .options(lazyload(Membership.user))  # the signed-in user is in the session already
-            .join(Company, Company.id == Membership.company_id)
-            .where(Membership.user_id == user_id, Company.is_active.is_(True))
-            .order_by(Company.name)
-        )
-        return list(db.session.scalars(stmt).unique())
+        stmt = (select(Membership).options(lazyload(Membership.user))  # the signed-in user is in the session already
+                .where(Membership.user_id == user_id))
+        return _for_switcher(db.session.scalars(stmt).unique())
 
 
 def remember_memberships(user_id: int, memberships: list[Membership]) -> None:
     """Keep ``memberships`` (read with the sign-in session) as this request's :func:`memberships_of`."""
     if has_request_context():
-        active = [m for m in memberships if m.company.is_active]
-        g.crm_memberships = (user_id, sorted(active, key=lambda m: (m.company.name, m.company_id)))
+        g.crm_memberships = (user_id, _for_switcher(memberships))
+
+
+def _for_switcher(memberships: Iterable[Membership]) -> list[Membership]:
+    """The memberships in active companies, by company name: what and in which order the switcher lists."""
+    return sorted((m for m in memberships if m.company.is_active), key=lambda m: (m.company.name, m.company_id))
 
 
 def _load_company_context() -> None:

@@ -83,7 +83,7 @@ def unscoped() -> Iterator[None]:
         _current.reset(token)
 
 
-COMPANY_PARAMETER = "crm_company_id"
+COMPANY_PARAMETER = "crm_company_id"  # spelt out again in the lambda below, which SQLAlchemy analyses
 
 # Built once: the company is a bound parameter the listener fills in, not a value captured by
 # a new lambda per statement (analysing that lambda cost ~50 µs of every statement). Relationship

@@ -10,7 +10,6 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import lazyload
 
 from crm_platform import tenancy
-
 from crm_platform.auth.models import AuthSession, User
 from crm_platform.companies.models import Membership
 from crm_platform.context import remember_memberships
