@@ -51,15 +51,16 @@ def _expected(args: dict[str, str]) -> list[int]:
 
 @pytest.mark.parametrize("window", [1, 7, 2000])
 @pytest.mark.parametrize("args", [
-    {"q": "smith"}, {"q": "smith", "sort": "-created"}, {"q": "smith", "sort": "owner"},
-    {"q": "p1"}, {"q": "zzzz"}, {"q": "smith", "tag": "vip"}, {"tag": "vip"}, {"tag": "vip", "sort": "-updated"},
+    {"q": "smith"}, {"q": "smith", "sort": "-created"}, {"q": "smith", "sort": "owner"}, {"q": "smith", "sort": "-name"},
+    {"q": "p1"}, {"q": "zzzz"}, {"q": "co p0"}, {"q": "%"}, {"q": "smith", "tag": "vip"}, {"tag": "vip"}, {"tag": "vip", "sort": "-updated"},
     {"tag": "vip", "sort": "owner"}, {"tag": "vip", "sort": "-name"}, {"tag": "vip", "stage": "prospect"},
 ])
 def test_restricted_pages_match_the_sorted_statement_whatever_the_window(crowd, monkeypatch, window, args):
     # Searches and tag filters restrict the list to a sub-select of ids. A small window
     # finds too few matches and falls back to sorting every match; a big
     # one answers from the window. Walking every page must give the same rows either way.
-    # (Tags are probed person by person up to the window's end, the search is listed.)
+    # (Tags are probed person by person up to the window's end; the search is checked on
+    # search_words in name order on SQLite, listed otherwise.)
     monkeypatch.setattr(list_fetch, "SEARCH_WINDOW", window)
     with tenancy.company_scope(crowd.id):
         expected = _expected(args)
@@ -119,13 +120,29 @@ def test_people_of_another_company_are_not_fetched_by_id(crowd, db, other_compan
 
 def test_cached_url_for_builds_the_same_urls_as_flask(app):
     with app.test_request_context("/people"):
-        for person_id in (0, 7, 123456):
-            assert cached_url_for("contacts.person", person_id=person_id) == url_for("contacts.person", person_id=person_id)
-        assert cached_url_for("contacts.people") == url_for("contacts.people")
-        # Strings, negative numbers and options go to Flask's url_for unchanged.
-        assert cached_url_for("contacts.people", q="a b") == url_for("contacts.people", q="a b")
+        for _ in range(2):  # built, then from the cache
+            for person_id in (0, 7, 123456, -1):
+                assert cached_url_for("contacts.person", person_id=person_id) == url_for("contacts.person", person_id=person_id)
+            assert cached_url_for("contacts.people") == url_for("contacts.people")
+            assert cached_url_for("contacts.people", q="a b&c") == url_for("contacts.people", q="a b&c")
+            assert cached_url_for("contacts.person_inline", person_id=3, field_name="email") == url_for(
+                "contacts.person_inline", person_id=3, field_name="email")
+        # Options and other types go to Flask's url_for unchanged.
         assert cached_url_for("contacts.person", person_id=3, _anchor="x") == url_for("contacts.person", person_id=3, _anchor="x")
-        assert cached_url_for("contacts.people", page=-1) == url_for("contacts.people", page=-1)
+        assert cached_url_for("contacts.people", _external=True) == url_for("contacts.people", _external=True)
+        assert cached_url_for("contacts.people", stage=None) == url_for("contacts.people", stage=None)
+    with app.test_request_context("/people", environ_overrides={"SCRIPT_NAME": "/crm"}):
+        assert cached_url_for("contacts.person", person_id=7) == "/crm/people/7"
+
+
+def test_cached_urls_are_per_app_and_bounded(app, monkeypatch):
+    from crm_platform import templating
+
+    monkeypatch.setattr(templating, "URL_CACHE_SIZE", 3)
+    with app.test_request_context("/people"):
+        for n in range(10):
+            assert cached_url_for("contacts.people", q=str(n)) == url_for("contacts.people", q=str(n))
+        assert 0 < len(app.extensions["crm_url_cache"]) <= 3
 
 
 def test_markdown_cache_gives_the_same_html_and_skips_long_bodies():
@@ -198,3 +215,43 @@ def test_a_page_counts_the_whole_list_in_the_same_statement(crowd, monkeypatch, 
             second = listing.listing_page(built, first.next_cursor, limit=4, count_bound=3)
             assert second.count == min(exact, 4)  # counted from the start, not after the cursor
         assert listing.listing_page(built, None, limit=4).count is None  # not asked: not counted
+
+
+@pytest.mark.parametrize("q", ["smith", "smi", "s", "p1", "co", "co p0", "sm co", "name0", "zzzz", "ith"])
+def test_the_search_words_check_finds_exactly_the_full_text_matches(crowd, q):
+    with tenancy.company_scope(crowd.id):
+        by_index = set(_db.session.scalars(listing.search_index.matching_person_ids(q)))
+        check = listing.search_index.words_check(q)
+        by_words = set(_db.session.scalars(select(Person.id).where(check)))
+        assert by_words == by_index
+        if q == "ith":  # a prefix search: the middle of a word matches nothing
+            assert by_index == set()
+
+
+def test_search_words_follow_every_change_and_leave_updated_at_alone(crowd):
+    with tenancy.company_scope(crowd.id):
+        person = _db.session.scalars(select(Person).where(Person.first_name == "P01")).one()
+        before = person.updated_at
+        words = lambda: _db.session.scalar(select(Person.search_words).where(Person.id == person.id))  # noqa: E731
+        assert words().startswith(" p01 ")
+        person.last_name = "Zoë Quartermain"
+        _db.session.commit()
+        assert " zoe quartermain" in words() and " p01" in words()
+        org = _db.session.scalars(select(Organization).where(Organization.name == "Smith & Co")).one()
+        member = _db.session.scalars(select(Person).where(Person.organization_id == org.id)).first()
+        stamp = _db.session.scalar(select(Person.updated_at).where(Person.id == member.id))
+        org.name = "Renamed Holdings"
+        _db.session.commit()
+        member_words = _db.session.scalar(select(Person.search_words).where(Person.id == member.id))
+        assert " renamed holdings" in member_words and " co " not in member_words + " "  # "Smith & Co" is gone
+        assert _db.session.scalar(select(Person.updated_at).where(Person.id == member.id)) == stamp
+        assert person.updated_at != before  # the person's own edit did count
+
+
+@pytest.mark.parametrize("sort, how", [("name", "check"), ("-name", "check"), ("-created", "listed"), ("owner", "listed")])
+def test_the_search_is_checked_in_name_order_on_sqlite_and_listed_otherwise(crowd, sort, how):
+    with tenancy.company_scope(crowd.id):
+        (search,) = listing.build_people_listing({"q": "smith", "sort": sort}).restrictions
+        sqlite = _db.session.get_bind().dialect.name == "sqlite"
+        expected = how if sqlite else "listed"
+        assert ("check" if search.check is not None else "listed" if search.listed else "probe") == expected

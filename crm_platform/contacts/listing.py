@@ -25,6 +25,7 @@ import sqlalchemy as sa
 
 from crm_platform.contacts import list_fetch, list_rows, search_index
 from crm_platform.contacts.models import LIFECYCLE_STAGES, Person, PersonOrganization, PersonTag, Tag
+from crm_platform.contacts.list_fetch import Restriction
 from crm_platform.contacts.list_rows import ListedPerson
 from crm_platform.contacts.pagination import Page, SortKey, decode_cursor, encode_cursor
 from crm_platform.contacts.sorting import SortedListing
@@ -69,16 +70,15 @@ class PeopleListing(SortedListing):
 
     ``statement`` has every filter and the search. For paging, they are also kept apart:
     ``restrictions`` are the sub-selects of ids a person must be among (the search, tags,
-    custom-field values) and ``filtered`` has the other filters, which is what
-    :mod:`~crm_platform.contacts.list_fetch` needs to page such lists cheaply; ``listed``
-    names the restrictions it must list rather than probe row by row (the full-text search).
+    custom-field values), each with how to check one person, and ``filtered`` has the
+    other filters, which is what :mod:`~crm_platform.contacts.list_fetch` needs to page
+    such lists cheaply.
     """
 
     SORTS: ClassVar[dict[str, tuple[SortKey, ...]]] = SORTS
 
     filtered: sa.Select | None = None
-    restrictions: list[sa.Select] = field(default_factory=list)
-    listed: list[sa.Select] = field(default_factory=list)  # of the restrictions, those to list, not probe
+    restrictions: list[Restriction] = field(default_factory=list)
     q: str = ""
     chips: list[Chip] = field(default_factory=list)
     params: list[tuple[str, str]] = field(default_factory=list)
@@ -107,7 +107,7 @@ def _apply_tags(listing: PeopleListing, values: list[str]) -> None:
         if tag is None:
             listing.notices.append(f"There is no tag {value!r}; that filter was ignored.")
             continue
-        listing.restrictions.append(sa.select(PersonTag.person_id).where(PersonTag.tag_id == tag.id))
+        listing.restrictions.append(Restriction(sa.select(PersonTag.person_id).where(PersonTag.tag_id == tag.id)))
         listing.chips.append(Chip(f"Tag: {tag.name}", "tag", value))
         listing.params.append(("tag", value))
 
@@ -178,15 +178,24 @@ def _apply_custom_field(listing: PeopleListing, field_: CustomField, op: str, ke
     if op == "eq" and field_.field_type == "checkbox" and text == "0":
         listing.statement = listing.statement.where(Person.id.not_in(rows.where(CustomFieldValue.value == "1")))
     elif op == "eq":
-        listing.restrictions.append(rows.where(CustomFieldValue.value == text))
+        listing.restrictions.append(Restriction(rows.where(CustomFieldValue.value == text)))
     else:
         column = CustomFieldValue.number_value if field_.field_type == "number" else CustomFieldValue.date_value
         bound = number if field_.field_type == "number" else day
-        listing.restrictions.append(rows.where(column >= bound if op == "min" else column <= bound))
+        listing.restrictions.append(Restriction(rows.where(column >= bound if op == "min" else column <= bound)))
     shown = {"eq": text if field_.field_type != "checkbox" else ("Yes" if text == "1" else "No"),
              "min": f"≥ {text}", "max": f"≤ {text}"}[op]
     listing.chips.append(Chip(f"{field_.label}: {shown}", key, value))
     listing.params.append((key, value))
+
+
+def _search_restriction(listing: PeopleListing, ids: sa.Select, q: str) -> Restriction:
+    """The full-text search: checked on each person in name order on SQLite (the name index holds
+    ``search_words``, migration 0016), else listed (see :mod:`~crm_platform.contacts.list_fetch`)."""
+    check = search_index.words_check(q)
+    if check is not None and listing.sort == "name" and db.session.get_bind().dialect.name == "sqlite":
+        return Restriction(ids, check=check)
+    return Restriction(ids, listed=True)
 
 
 def build_people_listing(args: Mapping[str, Any]) -> PeopleListing:
@@ -197,8 +206,7 @@ def build_people_listing(args: Mapping[str, Any]) -> PeopleListing:
     ids = search_index.matching_person_ids(q)
     if ids is not None:
         listing.q = q
-        listing.restrictions.append(ids)
-        listing.listed.append(ids)
+        listing.restrictions.append(_search_restriction(listing, ids, q))
     _apply_tags(listing, _values(args, "tag"))
     for name, apply in (("owner", _apply_owner), ("stage", _apply_stage), ("organization", _apply_organization)):
         value = _first(args, name)
@@ -216,7 +224,7 @@ def build_people_listing(args: Mapping[str, Any]) -> PeopleListing:
                 _apply_custom_field(listing, found[0], found[1], key, value)
     listing.filtered = listing.statement
     if listing.restrictions:
-        listing.statement = listing.statement.where(*[Person.id.in_(ids) for ids in listing.restrictions])
+        listing.statement = listing.statement.where(*[Person.id.in_(r.ids) for r in listing.restrictions])
     return listing
 
 
@@ -241,8 +249,7 @@ def listing_page(listing: PeopleListing, cursor: str | None = None, limit: int =
         filtered, restrictions = listing.statement, []
     else:
         filtered, restrictions = listing.filtered, listing.restrictions
-    ids, count = list_fetch.page_ids(filtered, restrictions, keys, values, listing.descending, limit + 1, count_bound,
-                                     listing.listed)
+    ids, count = list_fetch.page_ids(filtered, restrictions, keys, values, listing.descending, limit + 1, count_bound)
     if count is None and count_bound is not None:  # no row after the cursor: count on its own
         count = 0 if values is None else listing_count(listing, count_bound)  # no row at all: none match
     rows = list_rows.people_by_ids(ids)

@@ -57,7 +57,8 @@ class Person(CompanyOwned, Timestamped, db.Model):
     __tablename__ = "person"
     __table_args__ = (
         # The sort indexes hold live people only (migration 0012): the list never shows the trash.
-        sa.Index("ix_person_company_name", "company_id", "last_name", "first_name", "id", **_LIVE),
+        # The name sort index is made by the migrations only (on SQLite it also holds
+        # ``search_words``, migration 0016): see crm_platform/contacts/search_index.py.
         sa.Index("ix_person_company_email", "company_id", "email"),
         sa.Index("ix_person_company_stage", "company_id", "lifecycle_stage"),
         sa.Index("ix_person_company_created", "company_id", "created_at", "id", **_LIVE),
@@ -89,6 +90,9 @@ class Person(CompanyOwned, Timestamped, db.Model):
     deleted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     # Bumped by every UPDATE; a stale version raises StaleDataError (edit conflicts).
     version: Mapped[int] = mapped_column(sa.Integer, default=1, nullable=False)
+    # " " + the search document (contacts/search_index.py keeps it): a search walks the
+    # name sort index, which holds it on SQLite, and checks each person without a lookup.
+    search_words: Mapped[str | None] = mapped_column(sa.Text, deferred=True)
     # Who made the last change (shown when an edit conflicts); set by contacts.editors.
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
 

@@ -45,6 +45,8 @@ PG_INDEX = "ix_person_search_document_tsv"
 SEARCH_INDEX_OBJECTS: frozenset[str] = frozenset({
     FTS_TABLE, f"{FTS_TABLE}_data", f"{FTS_TABLE}_idx", f"{FTS_TABLE}_docsize", f"{FTS_TABLE}_config",
     f"{FTS_TABLE}_content", PG_INDEX, "ix_person_company_owner_sort",
+    # The name sort index: on SQLite it also holds search_words (migration 0016).
+    "ix_person_company_name",
 })
 PERSON_COLUMNS = ("first_name", "last_name", "email", "phone", "organization_id")
 _WORD = re.compile(r"[^\W_]+")
@@ -138,6 +140,19 @@ def matching_person_ids(q: str | None) -> sa.Select | None:
     return sa.select(fts.c.rowid).select_from(fts).where(match)
 
 
+def words_check(q: str | None) -> sa.ColumnElement[bool] | None:
+    """The condition on a person's own row that :func:`matching_person_ids` holds for them; None when it has no terms.
+
+    Every term must start a word of ``person.search_words`` (``instr`` of ``" " + term``):
+    the same prefix match as the full-text index, read from the row (or from the name
+    sort index that holds the column on SQLite) instead of the index of every match.
+    """
+    terms = query_terms(q)
+    if not terms:
+        return None
+    return sa.and_(*[sa.func.instr(Person.search_words, sa.bindparam(None, " " + term)) > 0 for term in terms])
+
+
 def _punctuation_match(q: str | None) -> sa.Select | None:
     """An entry without letters or digits (``%``, ``+``): a literal substring match on names and email."""
     text = (q or "").strip()[:MAX_TERM_LENGTH]
@@ -179,8 +194,21 @@ def _documents(conn: sa.Connection, person_ids: Sequence[int]) -> dict[int, tupl
     }
 
 
+def search_words(document: str) -> str:
+    """``person.search_words`` for a document: a space before every word, so ``" " + term`` finds a word's start."""
+    return " " + document
+
+
+# person.search_words = :words for one person, leaving updated_at (an onupdate column) as it is.
+_SET_WORDS = (
+    Person.__table__.update()
+    .where(Person.__table__.c.id == sa.bindparam("person_id"))
+    .values(search_words=sa.bindparam("words"), updated_at=Person.__table__.c.updated_at)
+)
+
+
 def reindex_on(conn: sa.Connection, person_ids: Iterable[int]) -> None:
-    """Re-build the documents of ``person_ids`` on ``conn`` (people that no longer exist lose theirs)."""
+    """Re-build the documents (and ``search_words``) of ``person_ids`` on ``conn``; people that no longer exist lose theirs."""
     ids = sorted(set(person_ids))
     table = person_search
     for start in range(0, len(ids), 500):
@@ -192,6 +220,8 @@ def reindex_on(conn: sa.Connection, person_ids: Iterable[int]) -> None:
                 {"person_id": pid, "company_id": company_id, "document": document}
                 for pid, (company_id, document) in documents.items()
             ])
+            conn.execute(_SET_WORDS, [{"person_id": pid, "words": search_words(document)}
+                                      for pid, (_company_id, document) in documents.items()])
 
 
 def reindex_people(person_ids: Iterable[int]) -> None:
