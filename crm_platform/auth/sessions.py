@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from flask import request, session
 from flask_login import login_user, logout_user
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import lazyload
 
 from crm_platform import tenancy
@@ -64,6 +64,15 @@ def end_all_sessions(user_id: int) -> None:
     db.session.commit()
 
 
+# Built once: every signed-in request runs it (the token hash is its only parameter).
+_SESSION_WITH_MEMBERSHIPS = (
+    select(AuthSession, Membership)
+    .outerjoin(Membership, Membership.user_id == AuthSession.user_id)
+    .options(lazyload(Membership.user))  # the session row brings the user
+    .where(AuthSession.token_hash == bindparam("token_hash"))
+)
+
+
 @login_manager.user_loader
 def load_user_from_session(token: str) -> User | None:
     """Flask-Login loader: find the live session row for the cookie's token.
@@ -72,12 +81,7 @@ def load_user_from_session(token: str) -> User | None:
     (:func:`crm_platform.context.memberships_of` takes them from there).
     """
     with tenancy.unscoped():  # memberships of every company: the switcher lists them
-        found = db.session.execute(
-            select(AuthSession, Membership)
-            .outerjoin(Membership, Membership.user_id == AuthSession.user_id)
-            .options(lazyload(Membership.user))  # the session row brings the user
-            .where(AuthSession.token_hash == token_hash(token))
-        ).all()
+        found = db.session.execute(_SESSION_WITH_MEMBERSHIPS, {"token_hash": token_hash(token)}).all()
     row = found[0][0] if found else None
     if row is None or not row.user.is_active:
         return None

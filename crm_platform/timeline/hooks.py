@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, g, render_template, url_for
+from flask import Blueprint, current_app, g, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -29,7 +29,10 @@ def crm_template_slot(slot: str, context: dict[str, Any]) -> Markup | None:
     if slot == "topbar_actions" and current_user.is_authenticated and g.get("company") is not None:
         from crm_platform.timeline.notifications import unread_count
 
-        return Markup(render_template("timeline/_bell.html", unread=unread_count(current_user.id)))
+        # The template needs only ``unread`` and the url_for global: rendered without the page's
+        # context processors, which a full render_template would run again for this fragment.
+        bell = current_app.jinja_env.get_template("timeline/_bell.html")
+        return Markup(bell.render(unread=unread_count(current_user.id)))
     return None
 
 
