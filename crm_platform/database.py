@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql.selectable import FromClause
 
 SQLITE_PRAGMAS: tuple[str, ...] = (
     "PRAGMA journal_mode=WAL",
@@ -13,6 +15,18 @@ SQLITE_PRAGMAS: tuple[str, ...] = (
     "PRAGMA busy_timeout=10000",
     "PRAGMA synchronous=NORMAL",
 )
+
+
+def _sqlite_from_hint(self: SQLiteCompiler, table: FromClause, text: str | None) -> str | None:
+    """Render ``Select.with_hint(table, "INDEXED BY ix", "sqlite")`` after the table, as SQLite writes it.
+
+    SQLAlchemy's SQLite compiler drops table hints; SQLite's own ``INDEXED BY`` goes
+    exactly where they are rendered (``FROM person INDEXED BY ix_person_live_id``).
+    """
+    return text
+
+
+SQLiteCompiler.get_from_hint_text = _sqlite_from_hint  # type: ignore[method-assign]
 
 
 @event.listens_for(Engine, "connect")

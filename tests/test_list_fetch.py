@@ -255,3 +255,16 @@ def test_the_search_is_checked_in_name_order_on_sqlite_and_listed_otherwise(crow
         sqlite = _db.session.get_bind().dialect.name == "sqlite"
         expected = how if sqlite else "listed"
         assert ("check" if search.check is not None else "listed" if search.listed else "probe") == expected
+
+
+def test_restricted_counts_look_matches_up_in_the_narrow_live_index_on_sqlite(crowd):
+    with tenancy.company_scope(crowd.id):
+        dialect = _db.session.get_bind().dialect
+        tagged = listing.build_people_listing({"tag": "vip"})
+        plain = listing.build_people_listing({})
+        restricted = str(list_fetch.count_statement(tagged.filtered, tagged.restrictions, 10).compile(dialect=dialect))
+        unrestricted = str(list_fetch.count_statement(plain.filtered, plain.restrictions, 10).compile(dialect=dialect))
+        hint = f"person INDEXED BY {list_fetch.LIVE_ID_INDEX}"
+        assert (hint in restricted) == (dialect.name == "sqlite")
+        assert hint not in unrestricted  # a plain count walks the company's live people as it is
+        assert listing.listing_count(tagged) == len(_expected({"tag": "vip"}))
