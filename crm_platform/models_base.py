@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -22,13 +20,3 @@ class Timestamped:
     updated_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow, nullable=False
     )
-
-
-def among(column: sa.ColumnElement[Any] | Any, values: Iterable[Any]) -> sa.ColumnElement[bool]:
-    """``column IN (values)`` with the list bound as one expanding parameter.
-
-    ``column.in_(list)`` coerces every element into its own bound parameter each time the
-    statement is built (about 0.2 ms for a page of 51 ids); one expanding parameter
-    gives the same SQL and the same statement cache entry whatever the list's length.
-    """
-    return column.in_(sa.bindparam("among", value=list(values), expanding=True, unique=True))

@@ -23,7 +23,6 @@ import sqlalchemy as sa
 from crm_platform.auth.models import User
 from crm_platform.contacts.models import Organization, Person, PersonTag, Tag, person_display_name
 from crm_platform.extensions import db
-from crm_platform.models_base import among
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +100,20 @@ PERSON_COLUMNS = (Person.id, Person.company_id, Person.first_name, Person.last_n
                   Person.created_at, Person.updated_at, Person.version)
 
 
+# Built once (a page's ids are one expanding parameter); the session's scoping applies when they run.
+_PEOPLE = (
+    sa.select(*PERSON_COLUMNS, Organization.name, User.name, User.email)
+    .outerjoin(Organization, Organization.id == Person.organization_id)
+    .outerjoin(User, User.id == Person.owner_id)
+    .where(Person.id.in_(sa.bindparam("ids", expanding=True)))
+)
+_TAGS = (
+    sa.select(PersonTag.person_id, Tag.id, Tag.name)
+    .join(Tag, Tag.id == PersonTag.tag_id)
+    .where(PersonTag.person_id.in_(sa.bindparam("ids", expanding=True)))
+)
+
+
 def people_by_ids(ids: Sequence[int]) -> list[ListedPerson]:
     """The people ``ids`` of the current company in that order, with organization, owner and tags.
 
@@ -110,15 +123,9 @@ def people_by_ids(ids: Sequence[int]) -> list[ListedPerson]:
     """
     if not ids:
         return []
-    stmt = (
-        sa.select(*PERSON_COLUMNS, Organization.name, User.name, User.email)
-        .outerjoin(Organization, Organization.id == Person.organization_id)
-        .outerjoin(User, User.id == Person.owner_id)
-        .where(among(Person.id, ids))
-    )
     width = len(PERSON_COLUMNS)
     by_id: dict[int, ListedPerson] = {}
-    for row in db.session.execute(stmt):
+    for row in db.session.execute(_PEOPLE, {"ids": list(ids)}):
         person = ListedPerson(*row[:width])
         org_name, owner_name, owner_email = row[width:]
         if person.organization_id is not None and org_name is not None:
@@ -134,12 +141,7 @@ def _attach_tags(by_id: dict[int, ListedPerson]) -> None:
     """Fill ``tags`` (sorted by name, case-insensitively) of every row with one statement."""
     if not by_id:
         return
-    stmt = (
-        sa.select(PersonTag.person_id, Tag.id, Tag.name)
-        .join(Tag, Tag.id == PersonTag.tag_id)
-        .where(among(PersonTag.person_id, by_id))
-    )
-    for person_id, tag_id, name in db.session.execute(stmt):
+    for person_id, tag_id, name in db.session.execute(_TAGS, {"ids": list(by_id)}):
         by_id[person_id].tags.append(ListedTag(tag_id, name))
     for person in by_id.values():
         if len(person.tags) > 1:

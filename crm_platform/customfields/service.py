@@ -21,7 +21,6 @@ from sqlalchemy import delete, select, update
 from crm_platform import company_cache
 from crm_platform.customfields.models import ENTITIES, FIELD_TYPES, CustomField, CustomFieldValue
 from crm_platform.extensions import db
-from crm_platform.models_base import among
 from crm_platform.request_cache import forget, per_request
 from crm_platform.tenancy import current_company_id
 
@@ -233,6 +232,15 @@ def set_values(fields: Sequence[CustomField], entity_id: int, rows: Mapping[str,
                                             number_value=number, date_value=day))
 
 
+# Built once: a page's field and record ids are two expanding parameters.
+_VALUES = (
+    select(CustomFieldValue.entity_id, CustomFieldValue.field_id, CustomFieldValue.value)
+    .where(CustomFieldValue.field_id.in_(sa.bindparam("fields", expanding=True)),
+           CustomFieldValue.entity_id.in_(sa.bindparam("entities", expanding=True)))
+    .order_by(CustomFieldValue.id)
+)
+
+
 def values_for(fields: Sequence[CustomField], entity_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     """``{record id: {key: value}}`` for ``entity_ids`` in one query.
 
@@ -241,13 +249,8 @@ def values_for(fields: Sequence[CustomField], entity_ids: Sequence[int]) -> dict
     if not fields or not entity_ids:
         return {}
     by_id = {field.id: field for field in fields}
-    stmt = (
-        select(CustomFieldValue.entity_id, CustomFieldValue.field_id, CustomFieldValue.value)
-        .where(among(CustomFieldValue.field_id, by_id), among(CustomFieldValue.entity_id, entity_ids))
-        .order_by(CustomFieldValue.id)
-    )
     result: dict[int, dict[str, Any]] = defaultdict(dict)
-    for entity_id, field_id, value in db.session.execute(stmt):
+    for entity_id, field_id, value in db.session.execute(_VALUES, {"fields": list(by_id), "entities": list(entity_ids)}):
         field = by_id[field_id]
         if field.field_type == "multiselect":
             result[entity_id].setdefault(field.key, []).append(value)
