@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request, url_for
@@ -53,6 +54,33 @@ def nav_items() -> list[NavItem]:
     return sorted(visible, key=lambda i: (i.section != "main", i.order, i.label))
 
 
+@dataclass(frozen=True, slots=True)
+class NavLink:
+    """A sidebar entry as the layout shows it: the item, its URL, and whether this page is its."""
+
+    item: NavItem
+    url: str
+    active: bool
+
+
+def nav_links() -> list[NavLink]:
+    """:func:`nav_items` with their URLs, built once each, and the active entry marked.
+
+    The active entry is the one whose URL is the longest prefix of this page's path (so
+    ``/people/7`` is "People", not "Organizations" of the same blueprint); when none
+    is, :func:`is_active_nav` decides.
+    """
+    items = nav_items()
+    urls = [cached_url_for(item.endpoint) for item in items]
+    path = request.path
+    best, length = None, 0
+    for index, url in enumerate(urls):
+        if (path == url or (url != "/" and path.startswith(url.rstrip("/") + "/"))) and len(url) > length:
+            best, length = index, len(url)
+    return [NavLink(item, url, index == best if best is not None else is_active_nav(item))
+            for index, (item, url) in enumerate(zip(items, urls, strict=True))]
+
+
 def is_active_nav(item: NavItem) -> bool:
     """True when the current page belongs to the nav entry's blueprint and endpoint prefix."""
     endpoint = request.endpoint or ""
@@ -94,6 +122,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         slot=slot,
         nav_items=nav_items,
+        nav_links=nav_links,
         is_active_nav=is_active_nav,
         can=has_permission,
         url_for=cached_url_for,

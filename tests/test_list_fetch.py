@@ -268,3 +268,22 @@ def test_restricted_counts_look_matches_up_in_the_narrow_live_index_on_sqlite(cr
         assert (hint in restricted) == (dialect.name == "sqlite")
         assert hint not in unrestricted  # a plain count walks the company's live people as it is
         assert listing.listing_count(tagged) == len(_expected({"tag": "vip"}))
+
+
+def test_nav_links_mark_the_longest_matching_entry_and_build_each_url_once(app, company, user, monkeypatch):
+    from crm_platform import templating
+    from crm_platform.plugins.types import NavItem
+
+    items = [NavItem("People", "contacts.people"), NavItem("Organizations", "contacts.organizations"),
+             NavItem("Dashboard", "core.dashboard")]
+    monkeypatch.setattr(templating, "nav_items", lambda: items)
+    built = []
+    real = templating.cached_url_for
+    monkeypatch.setattr(templating, "cached_url_for", lambda endpoint, **v: built.append(endpoint) or real(endpoint, **v))
+    with app.test_request_context("/people/7"):
+        links = templating.nav_links()
+    assert [(link.item.label, link.active) for link in links] == [
+        ("People", True), ("Organizations", False), ("Dashboard", False)]
+    assert [link.url for link in links] == ["/people", "/organizations", "/"] and len(built) == 3
+    with app.test_request_context("/nowhere"):
+        assert not any(link.active for link in templating.nav_links())
