@@ -56,7 +56,7 @@ def _insert(conn: Any, table: sa.Table, rows: Iterator[dict[str, Any]]) -> int:
 def seed_contacts(conn: Any, tables: Any, company_id: int, people: list[tuple[int, dict[str, Any]]],
                   org_ids: list[int], org_names: list[str], log: Log) -> dict[str, int]:
     """Fill the child tables and the search index for ``people`` (``(id, row)`` as inserted)."""
-    from crm_platform.contacts.search_index import build_document, person_search
+    from crm_platform.contacts.search_index import build_document, copy_search_words, person_search
 
     rng = random.Random(7)
     now = datetime.now(UTC)
@@ -137,5 +137,7 @@ def seed_contacts(conn: Any, tables: Any, company_id: int, people: list[tuple[in
                        document=build_document(row["first_name"], row["last_name"], mails, [row["phone"]], orgs))
 
     counts["person_search"] = _insert(conn, person_search, documents())
+    copy_search_words(conn, company_id)  # the copy a search in name order reads (migration 0016)
+    conn.commit()
     log("  contacts: " + ", ".join(f"{name} {count:,}" for name, count in counts.items()))
     return counts

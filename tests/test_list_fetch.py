@@ -287,3 +287,16 @@ def test_nav_links_mark_the_longest_matching_entry_and_build_each_url_once(app, 
     assert [link.url for link in links] == ["/people", "/organizations", "/"] and len(built) == 3
     with app.test_request_context("/nowhere"):
         assert not any(link.active for link in templating.nav_links())
+
+
+def test_documents_written_in_bulk_get_their_search_words_copied(crowd):
+    from crm_platform.contacts.search_index import copy_search_words
+
+    with tenancy.company_scope(crowd.id):
+        conn = _db.session.connection()
+        conn.execute(Person.__table__.update().values(search_words=None))
+        copy_search_words(conn, crowd.id)
+        rows = conn.execute(select(Person.__table__.c.search_words, listing.search_index.person_search.c.document)
+                            .join(listing.search_index.person_search,
+                                  listing.search_index.person_search.c.person_id == Person.__table__.c.id)).all()
+        assert rows and all(words == " " + document for words, document in rows)

@@ -207,6 +207,13 @@ _SET_WORDS = (
 )
 
 
+def copy_search_words(conn: sa.Connection, company_id: int) -> None:
+    """Set ``person.search_words`` from ``person_search`` for a company's people (for code that wrote documents in bulk)."""
+    documents = sa.select(person_search.c.document).where(person_search.c.person_id == Person.__table__.c.id)
+    conn.execute(Person.__table__.update().where(Person.__table__.c.company_id == company_id)
+                 .values(search_words=" " + documents.scalar_subquery(), updated_at=Person.__table__.c.updated_at))
+
+
 def reindex_on(conn: sa.Connection, person_ids: Iterable[int]) -> None:
     """Re-build the documents (and ``search_words``) of ``person_ids`` on ``conn``; people that no longer exist lose theirs."""
     ids = sorted(set(person_ids))
