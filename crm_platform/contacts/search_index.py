@@ -143,14 +143,16 @@ def matching_person_ids(q: str | None) -> sa.Select | None:
 def words_check(q: str | None) -> sa.ColumnElement[bool] | None:
     """The condition on a person's own row that :func:`matching_person_ids` holds for them; None when it has no terms.
 
-    Every term must start a word of ``person.search_words`` (``instr`` of ``" " + term``):
+    Every term must start a word of ``person.search_words`` (the position of ``" " + term``):
     the same prefix match as the full-text index, read from the row (or from the name
     sort index that holds the column on SQLite) instead of the index of every match.
     """
     terms = query_terms(q)
     if not terms:
         return None
-    return sa.and_(*[sa.func.instr(Person.search_words, sa.bindparam(None, " " + term)) > 0 for term in terms])
+    # The position of a substring: instr(haystack, needle) on SQLite, strpos on PostgreSQL.
+    find = sa.func.strpos if db.session.get_bind().dialect.name == "postgresql" else sa.func.instr
+    return sa.and_(*[find(Person.search_words, sa.bindparam(None, " " + term)) > 0 for term in terms])
 
 
 def _punctuation_match(q: str | None) -> sa.Select | None:
