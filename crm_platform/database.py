@@ -14,6 +14,10 @@ SQLITE_PRAGMAS: tuple[str, ...] = (
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=10000",
     "PRAGMA synchronous=NORMAL",
+    # Read pages straight from the OS cache (no copy into each connection's own cache), and
+    # keep up to 32 MB per connection: list and search walks touch thousands of index pages.
+    "PRAGMA mmap_size=268435456",
+    "PRAGMA cache_size=-32768",
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,6 +113,19 @@ def cached_url_for(endpoint: str, **values: Any) -> str:
             cache.clear()
         cache[key] = url
     return url
+
+
+_PLACEHOLDER_ID = 8_675_309_314_159  # a number no real URL of this app contains
+
+
+def id_url(endpoint: str, parameter: str) -> Callable[[int], str]:
+    """A function building ``url_for(endpoint, parameter=n)`` for any integer ``n`` by concatenation.
+
+    For markup built in Python over many rows (list rows, timeline entries): the URL is
+    built once with a placeholder, then each row's id is put in its place.
+    """
+    prefix, _, suffix = url_for(endpoint, **{parameter: _PLACEHOLDER_ID}).partition(str(_PLACEHOLDER_ID))
+    return lambda value: f"{prefix}{value}{suffix}"
 
 
 def init_app(app: Flask) -> None:

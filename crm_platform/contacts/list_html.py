@@ -14,20 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from flask import url_for
 from markupsafe import Markup, escape
 
 from crm_platform.contacts.blueprint import bp
 from crm_platform.contacts.details import format_phone
-
-_PLACEHOLDER = 8_675_309_314_159  # a number no real URL of this app contains
-
-
-def id_url(endpoint: str, parameter: str) -> Callable[[int], str]:
-    """A function building ``url_for(endpoint, parameter=n)`` for any integer ``n`` by concatenation."""
-    prefix, _, suffix = url_for(endpoint, **{parameter: _PLACEHOLDER}).partition(str(_PLACEHOLDER))
-    return lambda value: f"{prefix}{value}{suffix}"
-
+from crm_platform.templating import id_url
 
 def _row(person: Any, person_url: Callable[[int], str], organization_url: Callable[[int], str], editable: bool,
          columns: Sequence[tuple[Any, Mapping[int, str]]]) -> str:

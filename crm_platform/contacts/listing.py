@@ -24,8 +24,9 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 
 from crm_platform.contacts import list_fetch, list_rows, search_index
-from crm_platform.contacts.models import LIFECYCLE_STAGES, Person, PersonOrganization, PersonTag, Tag
+from crm_platform.contacts.models import LIFECYCLE_STAGES, Person, PersonOrganization, PersonTag
 from crm_platform.contacts.list_fetch import Restriction
+from crm_platform.contacts.details import all_tags
 from crm_platform.contacts.list_rows import ListedPerson
 from crm_platform.contacts.pagination import Page, SortKey, decode_cursor, encode_cursor
 from crm_platform.contacts.sorting import SortedListing
@@ -100,10 +101,10 @@ def _first(args: Mapping[str, Any], key: str) -> str:
 
 
 def _apply_tags(listing: PeopleListing, values: list[str]) -> None:
+    tags = all_tags()  # the company's tags, kept by the process: no query per filter
     for value in values[:MAX_TAGS]:
-        stmt = sa.select(Tag)
-        stmt = stmt.where(Tag.id == int(value)) if value.isdigit() else stmt.where(sa.func.lower(Tag.name) == value.lower())
-        tag = db.session.scalars(stmt.limit(1)).first()
+        wanted = value.lower()
+        tag = next((t for t in tags if (t.id == int(value) if value.isdigit() else t.name.lower() == wanted)), None)
         if tag is None:
             listing.notices.append(f"There is no tag {value!r}; that filter was ignored.")
             continue
