@@ -16,7 +16,24 @@ from crm_platform.permissions import has_permission
 from crm_platform.plugins import runtime
 from crm_platform.plugins.types import NavItem
 
+try:  # what markupsafe.escape itself runs, without wrapping each result in a Markup object
+    from markupsafe._speedups import _escape_inner as _escape_str
+except ImportError:  # pragma: no cover - markupsafe without its C speedups
+    from markupsafe._native import _escape_inner as _escape_str
+
 log = logging.getLogger(__name__)
+
+
+def escape_text(value: object) -> str:
+    """``str(markupsafe.escape(value))``, for markup built in Python over many rows.
+
+    The same escaping as the templates' autoescaping (``&<>'"``; a value with
+    ``__html__``, such as ``Markup``, is kept as it is), as a plain string: building
+    a ``Markup`` object per value cost more than the escaping (0.65 µs against 0.07).
+    """
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return _escape_str(value if type(value) is str else str(value))
 
 
 def render(template: str, block: str | None = None, status: int = 200, **context: Any) -> tuple[str, int]:

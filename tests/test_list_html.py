@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import url_for
-from markupsafe import Markup
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markupsafe import Markup, escape
 
 from crm_platform.contacts.list_html import id_url, people_rows
 from crm_platform.contacts.list_rows import ListedOrganization, ListedOwner, ListedPerson, ListedTag
+from crm_platform.templating import escape_text
 
 NOW = datetime(2026, 1, 2, tzinfo=UTC)
 
@@ -57,3 +60,9 @@ def test_id_url_builds_what_url_for_builds(app):
     with app.test_request_context("/people"):
         build = id_url("contacts.person", "person_id")
         assert [build(n) for n in (0, 5, 123456)] == [url_for("contacts.person", person_id=n) for n in (0, 5, 123456)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(), st.integers(), st.none(), st.text().map(Markup)))
+def test_escape_text_escapes_exactly_as_markupsafe(value):
+    assert escape_text(value) == str(escape(value))

@@ -14,43 +14,43 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from crm_platform.contacts.blueprint import bp
 from crm_platform.contacts.details import format_phone
-from crm_platform.templating import id_url
+from crm_platform.templating import escape_text, id_url
 
 def _row(person: Any, person_url: Callable[[int], str], organization_url: Callable[[int], str], editable: bool,
          columns: Sequence[tuple[Any, Mapping[int, str]]]) -> str:
-    name = escape(person.full_name)
+    name = escape_text(person.full_name)
     cells = ["<tr>"]
     if editable:
         cells.append(f'<td class="select-col"><input type="checkbox" name="ids" value="{person.id}" '
                      f'aria-label="Select {name}"></td>')
-    title = escape(person.job_title) if person.job_title else ""
+    title = escape_text(person.job_title) if person.job_title else ""
     job = f'<div class="muted small clip" title="{title}">{title}</div>' if title else ""
     cells.append(f'<td class="name-col"><a href="{person_url(person.id)}">{name}</a>{job}</td>')
     organization = person.organization
     if organization is not None:
-        org_name = escape(organization.name)
+        org_name = escape_text(organization.name)
         cells.append(f'<td class="clip-col"><a href="{organization_url(organization.id)}" title="{org_name}">'
                      f'{org_name}</a></td>')
     else:
         cells.append('<td class="clip-col"></td>')
     if person.email:
-        email = escape(person.email)
+        email = escape_text(person.email)
         cells.append(f'<td class="clip-col"><a href="mailto:{email}" title="{email}">{email}</a></td>')
     else:
         cells.append('<td class="clip-col"></td>')
-    phone = escape(format_phone(person.phone)) if person.phone else ""
-    stage = escape(person.lifecycle_stage)
-    owner = escape(person.owner.display_name) if person.owner else ""
-    tags = "".join(f'<span class="badge tag-badge">{escape(tag.name)}</span> ' for tag in person.tags)
+    phone = escape_text(format_phone(person.phone)) if person.phone else ""
+    stage = escape_text(person.lifecycle_stage)
+    owner = escape_text(person.owner.display_name) if person.owner else ""
+    tags = "".join(f'<span class="badge tag-badge">{escape_text(tag.name)}</span> ' for tag in person.tags)
     cells.append(f'<td class="nowrap">{phone}</td>'
-                 f'<td><span class="badge badge-{stage}">{escape(person.lifecycle_stage.capitalize())}</span></td>'
+                 f'<td><span class="badge badge-{stage}">{escape_text(person.lifecycle_stage.capitalize())}</span></td>'
                  f'<td class="nowrap">{owner}</td><td class="tags-col">{tags}</td>')
     for _column, values in columns:
-        cells.append(f"<td>{escape(values.get(person.id, ''))}</td>")
+        cells.append(f"<td>{escape_text(values.get(person.id, ''))}</td>")
     cells.append("</tr>\n")
     return "".join(cells)
 

@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from crm_platform.contacts import plugin_ui
 from crm_platform.contacts.blueprint import format_iso, format_when
@@ -29,7 +29,7 @@ from crm_platform.contacts.services import can_delete_activity
 from crm_platform.models_base import utcnow
 from crm_platform.permissions import has_permission
 from crm_platform.plugins.types import TimelineEntryType
-from crm_platform.templating import cached_url_for, id_url
+from crm_platform.templating import cached_url_for, escape_text, id_url
 from crm_platform.timeline.blueprint import bp
 from crm_platform.timeline.markdown import render_markdown
 from crm_platform.timeline.tasks import is_overdue
@@ -73,32 +73,32 @@ def _time(value: datetime) -> str:
 def _meta(activity: Any, entry_type: TimelineEntryType | None, page: EntryPage) -> str:
     kind = activity.kind
     if entry_type is not None:
-        label = f'<span class="icon icon-{escape(entry_type.icon)}" aria-hidden="true"></span>{escape(entry_type.label)}'
+        label = f'<span class="icon icon-{escape_text(entry_type.icon)}" aria-hidden="true"></span>{escape_text(entry_type.label)}'
     else:
-        label = escape(kind.capitalize())
+        label = escape_text(kind.capitalize())
     parts = ['<div class="timeline-meta">', f'<span class="badge">{label}</span>']
     if kind == "email" and activity.direction:
         incoming = activity.direction == "in"
         parts.append(f'<span class="badge badge-{"info" if incoming else "success"}">{"Received" if incoming else "Sent"}</span>')
     author = activity.author
     parts.append(_time(activity.created_at))
-    parts.append(f'<span class="muted">by {escape(author.display_name) if author else "a former user"}</span>')
+    parts.append(f'<span class="muted">by {escape_text(author.display_name) if author else "a former user"}</span>')
     if page.show_subject:
         if activity.person is not None:
             person = activity.person
             url = cached_url_for("contacts.person", person_id=person.id)
-            parts.append(f'<span class="muted">· about <a href="{url}">{escape(person.full_name)}</a></span>')
+            parts.append(f'<span class="muted">· about <a href="{url}">{escape_text(person.full_name)}</a></span>')
         elif activity.organization is not None and not activity.person_id:
             organization = activity.organization
             url = cached_url_for("contacts.organization", organization_id=organization.id)
-            parts.append(f'<span class="muted">· about <a href="{url}">{escape(organization.name)}</a></span>')
+            parts.append(f'<span class="muted">· about <a href="{url}">{escape_text(organization.name)}</a></span>')
     parts.append("</div>")
     return "".join(parts)
 
 
 def _hidden_fields(page: EntryPage) -> str:
-    return (f'<input type="hidden" name="csrf_token" value="{escape(page.csrf_token)}">'
-            f'<input type="hidden" name="next" value="{escape(page.timeline_url)}">')
+    return (f'<input type="hidden" name="csrf_token" value="{escape_text(page.csrf_token)}">'
+            f'<input type="hidden" name="next" value="{escape_text(page.timeline_url)}">')
 
 
 def _task_facts(activity: Any, overdue: bool, page: EntryPage) -> str:
@@ -123,7 +123,7 @@ def _task_facts(activity: Any, overdue: bool, page: EntryPage) -> str:
     if overdue:
         parts.append('<span class="badge badge-danger">Overdue</span>')
     assignee = activity.assignee
-    parts.append(f'<span class="muted">· for {escape(assignee.display_name) if assignee else "nobody yet"}</span></div>')
+    parts.append(f'<span class="muted">· for {escape_text(assignee.display_name) if assignee else "nobody yet"}</span></div>')
     return "".join(parts)
 
 
@@ -133,11 +133,11 @@ def _core_body(activity: Any, overdue: bool, page: EntryPage) -> str:
     if kind == "task":
         parts.append(_task_facts(activity, overdue, page))
     elif kind in ("meeting", "call") and activity.scheduled_at:
-        minutes = f'<span class="muted">· {escape(activity.duration_minutes)} min</span>' if activity.duration_minutes else ""
+        minutes = f'<span class="muted">· {escape_text(activity.duration_minutes)} min</span>' if activity.duration_minutes else ""
         parts.append(f'<div class="entry-facts"><span>{"Starts" if kind == "meeting" else "At"} '
                      f'{_time(activity.scheduled_at)}</span>{minutes}</div>')
     elif kind == "email" and activity.subject:
-        parts.append(f'<p class="entry-subject">{escape(activity.subject)}</p>')
+        parts.append(f'<p class="entry-subject">{escape_text(activity.subject)}</p>')
     parts.append(f'<div class="timeline-body markdown" hx-disable>{render_markdown(activity.body)}</div>')
     attachments = activity.attachments
     if attachments:
@@ -145,7 +145,7 @@ def _core_body(activity: Any, overdue: bool, page: EntryPage) -> str:
         for attachment in attachments:
             parts.append(
                 f'<li><a href="{page.download_url(attachment.id)}" download><span class="icon icon-file" aria-hidden="true">'
-                f'</span>{escape(attachment.filename)}</a> <span class="muted small">{filesize(attachment.size)}</span></li>'
+                f'</span>{escape_text(attachment.filename)}</a> <span class="muted small">{filesize(attachment.size)}</span></li>'
             )
         parts.append("</ul>")
     return "".join(parts)
@@ -154,7 +154,7 @@ def _core_body(activity: Any, overdue: bool, page: EntryPage) -> str:
 def _delete_form(activity: Any, page: EntryPage) -> str:
     url = page.delete_url(activity.id)
     return (f'<form class="inline-form" method="post" action="{url}" hx-post="{url}" hx-target="closest li" '
-            f'hx-swap="outerHTML" hx-confirm="Delete this {escape(activity.kind)} from the timeline?">'
+            f'hx-swap="outerHTML" hx-confirm="Delete this {escape_text(activity.kind)} from the timeline?">'
             f'{_hidden_fields(page)}<button type="submit" class="btn btn-small btn-danger">Delete'
             '<span class="visually-hidden"> this entry</span></button></form>')
 
@@ -165,7 +165,7 @@ def entry_markup(activity: Any, page: EntryPage) -> str:
     entry_type = page.entry_types.get(kind)
     overdue = is_overdue(activity, page.now)
     state = " is-done" if kind == "task" and activity.done_at else (" is-overdue" if overdue else "")
-    parts = [f'<li class="timeline-entry timeline-{escape(kind)}{state}" id="activity-{activity.id}">',
+    parts = [f'<li class="timeline-entry timeline-{escape_text(kind)}{state}" id="activity-{activity.id}">',
              _meta(activity, entry_type, page)]
     if entry_type is not None and entry_type.render:
         parts.append(f'<div class="timeline-body">{plugin_ui.render_entry(entry_type, activity)}</div>')
