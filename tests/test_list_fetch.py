@@ -89,6 +89,27 @@ def test_rows_come_with_organization_owner_and_sorted_tags_in_page_order(crowd, 
         assert list_rows.people_by_ids([]) == []
 
 
+def test_a_rows_tags_come_in_the_same_statement_sorted_and_intact(crowd, db):
+    with tenancy.company_scope(crowd.id):
+        person = db.session.scalars(select(Person).where(Person.last_name == "Smith")).first()
+        untagged = db.session.scalars(select(Person).where(~Person.tags.any())).first()
+        names = ['zebra "quoted"', "Émile, l'ami", "apple\\back", "Beta <b>"]
+        set_tags(person, names)
+        db.session.commit()
+        ids = [person.id, untagged.id]
+        db.session.expunge_all()
+        statements: list[str] = []
+        listen = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listen)
+        try:
+            tagged, bare = list_rows.people_by_ids(ids)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listen)
+        assert len(statements) == 1
+        assert [t.name for t in tagged.tags] == sorted(names, key=str.lower) and bare.tags == []
+        assert all(isinstance(t.id, int) for t in tagged.tags)
+
+
 def test_a_row_reads_any_other_attribute_from_the_full_person(crowd, db):
     with tenancy.company_scope(crowd.id):
         person = db.session.scalars(select(Person).where(Person.last_name == "Smith")).first()

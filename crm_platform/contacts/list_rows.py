@@ -1,8 +1,8 @@
-"""The rows of a people page: plain read-only objects, filled by two queries per page.
+"""The rows of a people page: plain read-only objects, filled by one query per page.
 
 A page of the people list shows 50 people with their organization, owner and tags.
 Loading them as ORM objects cost about 4 ms a page (five statements and ~100
-instances to track); plain rows built from two column queries cost a fraction of it.
+instances to track); plain rows built from one column query cost a fraction of it.
 
 A :class:`ListedPerson` has every column the list shows, sorts by or links to, and the
 same ``full_name``. Reading any other attribute (``person.emails``, ``person.address``)
@@ -13,6 +13,8 @@ for a whole page should fetch it for all ids at once (see ``crm_person_list_colu
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -100,49 +102,59 @@ PERSON_COLUMNS = (Person.id, Person.company_id, Person.first_name, Person.last_n
                   Person.created_at, Person.updated_at, Person.version)
 
 
-# Built once (a page's ids are one expanding parameter); the session's scoping applies when they run.
-_PEOPLE = (
-    sa.select(*PERSON_COLUMNS, Organization.name, User.name, User.email)
-    .outerjoin(Organization, Organization.id == Person.organization_id)
-    .outerjoin(User, User.id == Person.owner_id)
-    .where(Person.id.in_(sa.bindparam("ids", expanding=True)))
-)
-_TAGS = (
-    sa.select(PersonTag.person_id, Tag.id, Tag.name)
-    .join(Tag, Tag.id == PersonTag.tag_id)
-    .where(PersonTag.person_id.in_(sa.bindparam("ids", expanding=True)))
-)
+def _tags_column(dialect: str) -> sa.ScalarSelect[Any]:
+    """The person's tags as one JSON array of ``[id, name]`` pairs (a correlated sub-select)."""
+    pair = sa.func.json_build_array if dialect == "postgresql" else sa.func.json_array
+    aggregate = sa.func.json_agg if dialect == "postgresql" else sa.func.json_group_array
+    return (sa.select(aggregate(pair(Tag.id, Tag.name)))
+            .select_from(PersonTag).join(Tag, Tag.id == PersonTag.tag_id)
+            .where(PersonTag.person_id == Person.id).correlate(Person).scalar_subquery())
+
+
+@functools.cache
+def _people_statement(dialect: str) -> sa.Select[Any]:
+    """The page's people with organization, owner and tags, built once per dialect.
+
+    A page's ids are one expanding parameter; the session's scoping applies to every
+    table, the tags' sub-select included, when it runs.
+    """
+    return (
+        sa.select(*PERSON_COLUMNS, Organization.name, User.name, User.email, _tags_column(dialect))
+        .outerjoin(Organization, Organization.id == Person.organization_id)
+        .outerjoin(User, User.id == Person.owner_id)
+        .where(Person.id.in_(sa.bindparam("ids", expanding=True)))
+    )
+
+
+def _tags_of(value: Any) -> list[ListedTag]:
+    """The tags of one row, sorted by name case-insensitively (SQLite sends JSON text, PostgreSQL a list)."""
+    pairs = json.loads(value) if isinstance(value, str) else (value or [])
+    tags = [ListedTag(tag_id, name) for tag_id, name in pairs]
+    if len(tags) > 1:
+        tags.sort(key=lambda tag: tag.name.lower())
+    return tags
 
 
 def people_by_ids(ids: Sequence[int]) -> list[ListedPerson]:
     """The people ``ids`` of the current company in that order, with organization, owner and tags.
 
-    Two statements whatever the page size: the people joined by primary key to their
-    organization and owner, then the page's tags. Ids of trashed people or of another
-    company are left out (the session's scoping applies to both statements).
+    One statement whatever the page size: the people joined by primary key to their
+    organization and owner, each with their tags as a JSON array (a second statement
+    for the tags cost about 0.3 ms a page). Ids of trashed people or of another company
+    are left out (the session's scoping applies).
     """
     if not ids:
         return []
     width = len(PERSON_COLUMNS)
     by_id: dict[int, ListedPerson] = {}
-    for row in db.session.execute(_PEOPLE, {"ids": list(ids)}):
+    statement = _people_statement(db.session.get_bind().dialect.name)
+    for row in db.session.execute(statement, {"ids": list(ids)}):
         person = ListedPerson(*row[:width])
-        org_name, owner_name, owner_email = row[width:]
+        org_name, owner_name, owner_email, tags = row[width:]
         if person.organization_id is not None and org_name is not None:
             person.organization = ListedOrganization(person.organization_id, org_name)
         if person.owner_id is not None and owner_email is not None:
             person.owner = ListedOwner(person.owner_id, owner_name, owner_email)
+        person.tags = _tags_of(tags)
         by_id[person.id] = person
-    _attach_tags(by_id)
     return [by_id[i] for i in ids if i in by_id]
-
-
-def _attach_tags(by_id: dict[int, ListedPerson]) -> None:
-    """Fill ``tags`` (sorted by name, case-insensitively) of every row with one statement."""
-    if not by_id:
-        return
-    for person_id, tag_id, name in db.session.execute(_TAGS, {"ids": list(by_id)}):
-        by_id[person_id].tags.append(ListedTag(tag_id, name))
-    for person in by_id.values():
-        if len(person.tags) > 1:
-            person.tags.sort(key=lambda tag: tag.name.lower())
