@@ -291,13 +291,17 @@ def timeline_page(
     each carry the whole person row): ``activity.person`` or ``activity.organization``
     of the subject comes from the session's identity map, where the page loaded it.
     """
-    stmt = select(Activity).options(selectinload(Activity.assignee), selectinload(Activity.attachments))
+    from crm_platform.timeline.attachment_loading import WITH_ATTACHMENT_COUNT, load_attachments
+
+    stmt = select(Activity).options(selectinload(Activity.assignee), WITH_ATTACHMENT_COUNT)
     if person_id is not None:
         # An entry records the organization the person had then: rarely more than one or two.
         stmt = stmt.where(Activity.person_id == person_id).options(lazyload(Activity.person), lazyload(Activity.organization))
     if organization_id is not None:
         stmt = stmt.where(Activity.organization_id == organization_id).options(lazyload(Activity.organization))
-    return keyset_page(stmt, (Activity.created_at, Activity.id), before, limit, descending=True)
+    page = keyset_page(stmt, (Activity.created_at, Activity.id), before, limit, descending=True)
+    load_attachments(page.items)
+    return page
 
 
 def feed_page(kind: str | None = None, author_id: int | None = None, before: str | None = None, limit: int = FEED_SIZE) -> Page[Activity]:

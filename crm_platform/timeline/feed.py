@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from crm_platform.contacts.models import Activity
 from crm_platform.contacts.pagination import Page, keyset_page
 from crm_platform.contacts.services import FEED_SIZE
+from crm_platform.timeline.attachment_loading import WITH_ATTACHMENT_COUNT, load_attachments
 
 FILTER_NAMES: tuple[str, ...] = ("kind", "author", "open", "from", "to")
 
@@ -48,7 +49,7 @@ def feed_page(filters: Mapping[str, str], before: str | None = None, limit: int 
     """
     stmt = select(Activity).options(
         selectinload(Activity.person), selectinload(Activity.organization), selectinload(Activity.author),
-        selectinload(Activity.assignee), selectinload(Activity.attachments),
+        selectinload(Activity.assignee), WITH_ATTACHMENT_COUNT,
     )
     if filters.get("open"):
         stmt = stmt.where(Activity.kind == "task", Activity.done_at.is_(None))
@@ -61,5 +62,7 @@ def feed_page(filters: Mapping[str, str], before: str | None = None, limit: int 
     if filters.get("to"):
         end = datetime.combine(date.fromisoformat(filters["to"]) + timedelta(days=1), time(), UTC)
         stmt = stmt.where(Activity.created_at < end)
-    return keyset_page(stmt, (Activity.created_at, Activity.id), before, limit, descending=True)
+    page = keyset_page(stmt, (Activity.created_at, Activity.id), before, limit, descending=True)
+    load_attachments(page.items)
+    return page
 

@@ -49,3 +49,24 @@ class Attachment(CompanyOwned, db.Model):
         "Activity",
         backref=backref("attachments", order_by="Attachment.id", passive_deletes=True, lazy="select"),
     )
+
+
+def _attachment_count_property() -> None:
+    """``Activity.attachment_count``: how many files an entry has (deferred; timeline pages undefer it).
+
+    A timeline page reads it with its entries (one index probe each) and then loads the
+    files of only the entries that have some, usually none: see
+    :func:`crm_platform.timeline.attachment_loading.load_attachments`.
+    """
+    from sqlalchemy.orm import column_property
+
+    from crm_platform.contacts.models import Activity
+
+    Activity.attachment_count = column_property(
+        sa.select(sa.func.count(Attachment.id)).where(Attachment.activity_id == Activity.id)
+        .correlate_except(Attachment).scalar_subquery(),
+        deferred=True,
+    )
+
+
+_attachment_count_property()
