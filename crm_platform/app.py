@@ -16,6 +16,7 @@ from crm_platform.plugins.manager import PluginRecord, load_plugins
 from crm_platform.plugins.types import Permission
 from crm_platform.permissions import CORE_PERMISSIONS, build_permission_table
 from crm_platform.themes.loader import ThemedEnvironment
+from crm_platform.numbers import IdConverter
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 
@@ -34,6 +35,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the CRM application. ``overrides`` replaces settings (tests use it)."""
     settings = load_settings(overrides)
     app = Flask(__name__, instance_path=settings["INSTANCE_PATH"], instance_relative_config=True)
+    app.url_map.converters["int"] = IdConverter  # before any route: ids that fit a column
     app.jinja_environment = ThemedEnvironment  # template cache keyed by (theme, name)
     app.config.update(settings)
     configure_logging(app)

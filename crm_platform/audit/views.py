@@ -12,6 +12,7 @@ from crm_platform.audit.models import AuditEvent
 from crm_platform.extensions import db
 from crm_platform.permissions import require_permission
 from crm_platform.templating import render
+from crm_platform.numbers import is_digits
 
 bp = Blueprint("audit", __name__, url_prefix="/settings", template_folder="templates")
 
@@ -51,7 +52,7 @@ def encode_cursor(event: AuditEvent) -> str:
 def decode_cursor(value: str) -> tuple[datetime, int]:
     """Parse a ``before`` cursor; ``ValueError`` when it is malformed."""
     stamp, _, raw_id = value.rpartition(",")
-    if not stamp or not raw_id.isdigit() or len(value) > 80:
+    if not stamp or not is_digits(raw_id) or len(value) > 80:
         raise ValueError("malformed cursor")
     moment = datetime.fromisoformat(stamp)
     return _utc_naive(moment).replace(tzinfo=UTC), int(raw_id)

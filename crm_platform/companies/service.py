@@ -15,6 +15,7 @@ from crm_platform.companies.models import ROLE_LABELS, ROLES, Company, Invitatio
 from crm_platform.extensions import db
 from crm_platform.models_base import utcnow
 from crm_platform.security import hash_password, new_token, token_hash
+from crm_platform.numbers import is_digits
 
 
 class CompanyError(ValueError):
@@ -57,7 +58,7 @@ def create_company(name: str, slug: str | None = None) -> Company:
 def find_company(key: str) -> Company | None:
     """Find a company by id or slug (CLI and operator use)."""
     with tenancy.unscoped():
-        if key.isdigit():
+        if is_digits(key):
             return db.session.get(Company, int(key))
         return db.session.scalars(select(Company).where(Company.slug == key)).first()
 

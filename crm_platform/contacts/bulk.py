@@ -23,6 +23,7 @@ from crm_platform.contacts.models import LIFECYCLE_STAGES, Person
 from crm_platform.extensions import db
 from crm_platform.models_base import utcnow
 from crm_platform.plugins import runtime
+from crm_platform.numbers import is_digits
 
 MAX_SELECTED = 500
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ class BulkError(ValueError):
 
 def parse_ids(values: Iterable[str]) -> list[int]:
     """The distinct integer ids among ``values`` (others are ignored), at most 500."""
-    ids = [int(v) for v in values if str(v).strip().isdigit() and len(str(v).strip()) < 12]
+    ids = [int(v) for v in values if is_digits(str(v).strip(), 11)]
     return list(dict.fromkeys(ids))[:MAX_SELECTED]
 
 

@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 
 from crm_platform.contacts import services
 from crm_platform.contacts.models import LIFECYCLE_STAGES, Organization
+from crm_platform.numbers import is_digits
 
 try:  # WTForms >= 3.3 wants SelectChoice records; older versions take (value, label) pairs
     from wtforms.fields.choices import SelectChoice as _SelectChoice
@@ -86,7 +87,7 @@ class OrganizationField(IdSelectField):
         """Accept ``""`` or the id of an organization of the current company (scoped look-up)."""
         if not self.data:
             return
-        if not str(self.data).isdigit() or services.find_organization(int(self.data)) is None:
+        if not is_digits(str(self.data)) or services.find_organization(int(self.data)) is None:
             raise ValidationError("Choose an organization of this company.")
 
 

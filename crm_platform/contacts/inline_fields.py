@@ -33,6 +33,7 @@ from crm_platform.customfields.forms import form_values, read_form
 from crm_platform.customfields.models import CustomField
 from crm_platform.customfields.service import fields_for, set_values, validate_values
 from crm_platform.models_base import utcnow
+from crm_platform.numbers import is_digits
 
 
 class InlineError(ValueError):
@@ -123,7 +124,7 @@ def save_person_field(person: Person, field: InlineField, form: Mapping[str, Any
         person.lifecycle_stage = form["lifecycle_stage"]
     elif name == "owner":
         raw = str(form.get("owner_id", ""))
-        if raw and (not raw.isdigit() or int(raw) not in services.member_ids()):
+        if raw and (not is_digits(raw) or int(raw) not in services.member_ids()):
             raise InlineError("Choose a member of this company.")
         person.owner_id = int(raw) if raw else None
     elif name == "source":

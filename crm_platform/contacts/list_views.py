@@ -18,6 +18,7 @@ from crm_platform.extensions import db
 from crm_platform.permissions import require_permission
 from crm_platform.tenancy import current_company_id
 from crm_platform.templating import render
+from crm_platform.numbers import is_digits, parse_id
 from flask_login import login_required
 
 BULK_ACTIONS = ("tag", "owner", "stage", "delete")
@@ -56,7 +57,7 @@ def _chip_links(built: listing.PeopleListing, pairs: list[tuple[str, str]]) -> l
 
 
 def _filter_options() -> dict[str, Any]:
-    selected = request.args.get("organization", type=int)
+    selected = parse_id(request.args.get("organization"))
     organizations, more = services.organization_choices(selected=selected, limit=50)
     return {
         "custom_fields": fields_for("person"),
@@ -132,7 +133,7 @@ def bulk_action(action: str) -> Response:
             message = f"Tagged {people_count(len(people))}."
         elif action == "owner":
             raw = request.form.get("owner", "")
-            owner_id = None if raw in ("", "none") else (int(raw) if raw.isdigit() else -1)
+            owner_id = None if raw in ("", "none") else (int(raw) if is_digits(raw) else -1)
             bulk.assign_owner(people, owner_id)
             message = f"Owner changed for {people_count(len(people))}."
         elif action == "stage":

@@ -33,6 +33,7 @@ from crm_platform.contacts.sorting import SortedListing
 from crm_platform.customfields.models import CustomField, CustomFieldValue
 from crm_platform.customfields.service import CustomFieldError, fields_for, parse_value
 from crm_platform.extensions import db
+from crm_platform.numbers import is_digits, parse_id
 
 PAGE_SIZE = 50
 COUNT_BOUND = 1000
@@ -103,8 +104,12 @@ def _first(args: Mapping[str, Any], key: str) -> str:
 def _apply_tags(listing: PeopleListing, values: list[str]) -> None:
     tags = all_tags()  # the company's tags, kept by the process: no query per filter
     for value in values[:MAX_TAGS]:
-        wanted = value.lower()
-        tag = next((t for t in tags if (t.id == int(value) if value.isdigit() else t.name.lower() == wanted)), None)
+        if value.isdigit():  # an id (other digits than ASCII ones name no tag)
+            tag_id = parse_id(value)
+            tag = next((t for t in tags if t.id == tag_id), None)
+        else:
+            wanted = value.lower()
+            tag = next((t for t in tags if t.name.lower() == wanted), None)
         if tag is None:
             listing.notices.append(f"There is no tag {value!r}; that filter was ignored.")
             continue
@@ -122,7 +127,7 @@ def _apply_owner(listing: PeopleListing, value: str) -> None:
         listing.params.append(("owner", value))
         return
     names = dict(member_choices())
-    if not value.isdigit() or int(value) not in names:
+    if not is_digits(value) or int(value) not in names:
         listing.notices.append(f"{value!r} is not a member of this company; the owner filter was ignored.")
         return
     listing.statement = listing.statement.where(Person.owner_id == int(value))
@@ -142,7 +147,7 @@ def _apply_stage(listing: PeopleListing, value: str) -> None:
 def _apply_organization(listing: PeopleListing, value: str) -> None:
     from crm_platform.contacts.services import find_organization
 
-    organization = find_organization(int(value)) if value.isdigit() and len(value) < 12 else None
+    organization = find_organization(int(value)) if is_digits(value, 12) else None
     if organization is None:
         listing.notices.append("That organization does not exist; the organization filter was ignored.")
         return

@@ -17,6 +17,7 @@ from crm_platform.errors import htmx_redirect
 from crm_platform.extensions import db
 from crm_platform.permissions import has_permission, require_permission
 from crm_platform.templating import render
+from crm_platform.numbers import parse_id
 
 
 @bp.get("/people/new")
@@ -24,7 +25,7 @@ from crm_platform.templating import render
 @require_permission("records.edit")
 def new_person() -> tuple[str, int]:
     """The form for a new person (``?organization=ID`` preselects the organization)."""
-    organization = services.find_organization(request.args.get("organization", type=int))
+    organization = services.find_organization(parse_id(request.args.get("organization")))
     form = person_form(owner_id=id_text(current_user.id))
     if organization is not None:
         form.organizations[0].form.organization_id.data = id_text(organization.id)

@@ -40,6 +40,7 @@ from crm_platform.contacts.forms import (
 )
 from crm_platform.contacts.models import EMAIL_LABELS, PHONE_LABELS, Person
 from crm_platform.contacts.social import NETWORKS, SocialError, normalise_handle
+from crm_platform.numbers import is_digits, parse_id
 from flask_wtf import FlaskForm
 
 MAX_ROWS = 20
@@ -219,7 +220,7 @@ def _renumbered(formdata: MultiDict, list_name: str, chosen: str | None) -> str:
     """The primary radio's row index after WTForms renumbered the rows 0, 1, 2… (rows may have gaps)."""
     prefix = list_name + "-"
     indices = sorted({int(key[len(prefix):].split("-", 1)[0]) for key in formdata
-                      if key.startswith(prefix) and key[len(prefix):].split("-", 1)[0].isdigit()})
+                      if key.startswith(prefix) and is_digits(key[len(prefix):].split("-", 1)[0])})
     try:
         return str(indices.index(int(chosen or "")))
     except ValueError:
@@ -280,7 +281,7 @@ def person_form(person: Person | None = None, formdata: MultiDict | None = None,
 def fill_organization_choices(field: OrganizationField) -> None:
     """A page of organizations (always with the selected one) for one organization row."""
     selected = field.data
-    pairs, more = services.organization_choices(int(selected) if str(selected or "").isdigit() else None)
+    pairs, more = services.organization_choices(parse_id(str(selected or "")))
     field.choices = _id_choices(pairs, "— No organization —")
     field.more_available = more
 

@@ -15,6 +15,7 @@ from crm_platform.extensions import db
 from crm_platform.permissions import require_permission
 from crm_platform.privacy.service import MERGE_FIELDS, merge_people
 from crm_platform.templating import render
+from crm_platform.numbers import is_digits
 
 bp = Blueprint("duplicates", __name__, template_folder="templates")
 
@@ -27,7 +28,7 @@ FIELD_LABELS: dict[str, str] = {
 
 def _other_id() -> int:
     raw = request.values.get("other", "")
-    if not raw.isdigit():
+    if not is_digits(raw):
         abort(404)
     return int(raw)
 

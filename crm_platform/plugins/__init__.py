@@ -76,6 +76,8 @@ _LAZY = {
     "current_company": ("crm_platform.plugins.public", "current_company"),
     "unscoped": ("crm_platform.tenancy", "unscoped"),
     "allow_readonly": ("crm_platform.permissions", "allow_readonly"),
+    "is_digits": ("crm_platform.numbers", "is_digits"),
+    "parse_id": ("crm_platform.numbers", "parse_id"),
 }
 
 
@@ -90,6 +92,8 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "is_digits",
+    "parse_id",
     "CONTRACT_VERSION",
     "Action",
     "Activity",

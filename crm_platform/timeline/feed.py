@@ -12,6 +12,7 @@ from crm_platform.contacts.models import Activity
 from crm_platform.contacts.pagination import Page, keyset_page
 from crm_platform.contacts.services import FEED_SIZE
 from crm_platform.timeline.attachment_loading import WITH_ATTACHMENT_COUNT, load_attachments
+from crm_platform.numbers import is_digits
 
 FILTER_NAMES: tuple[str, ...] = ("kind", "author", "open", "from", "to")
 
@@ -26,7 +27,7 @@ def parse_filters(args: Mapping[str, str], kinds: Mapping[str, str], members: Ma
     errors: list[str] = []
     if raw["kind"] and raw["kind"] not in kinds:
         errors.append("Choose a kind of entry from the list.")
-    if raw["author"] and (not raw["author"].isdigit() or int(raw["author"]) not in members):
+    if raw["author"] and (not is_digits(raw["author"]) or int(raw["author"]) not in members):
         errors.append("Choose a colleague from the list.")
     if raw["open"] not in ("", "1"):
         errors.append("Open tasks is on or off.")

@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from crm_platform.contacts.forms import choice, strip
 from crm_platform.contacts.services import member_choices
+from crm_platform.numbers import is_digits, parse_id
 
 ENTRY_KINDS: tuple[tuple[str, str], ...] = (
     ("note", "Note"), ("call", "Call"), ("meeting", "Meeting"), ("email", "Email"), ("task", "Task"),
@@ -59,7 +60,7 @@ class EntryForm(FlaskForm):
     def assignee_id(self) -> int | None:
         """The chosen assignee's id, or None."""
         value = (self.assignee.data or "").strip()
-        return int(value) if value.isdigit() else None
+        return parse_id(value)
 
     def validate(self, extra_validators: Any = None) -> bool:
         """Field checks, then the rules of the chosen kind (email subject, meeting time, task assignee)."""
@@ -81,7 +82,7 @@ class EntryForm(FlaskForm):
                 ok = False
         if kind == "task":
             value = (self.assignee.data or "").strip()
-            if value and (not value.isdigit() or int(value) not in {user_id for user_id, _ in self.members}):
+            if value and (not is_digits(value) or int(value) not in {user_id for user_id, _ in self.members}):
                 self.assignee.errors.append("Choose a colleague from this company.")
                 ok = False
         if kind != "note" and any(f.filename for f in (self.files.data or []) if f is not None):

@@ -6,6 +6,8 @@ import hashlib
 import hmac
 import time
 
+from crm_platform.numbers import is_digits
+
 TOLERANCE_SECONDS = 300
 
 
@@ -29,7 +31,7 @@ def verify(secret: str, header: str, body: str | bytes, tolerance: int = TOLERAN
     parts = [item.split("=", 1) for item in header.split(",") if "=" in item]
     timestamps = [value for key, value in parts if key.strip() == "t"]
     signatures = [value.strip() for key, value in parts if key.strip() == "v1"]
-    if len(timestamps) != 1 or not timestamps[0].strip().isdigit() or not signatures:
+    if len(timestamps) != 1 or not is_digits(timestamps[0].strip()) or not signatures:
         return False
     timestamp = int(timestamps[0])
     if abs((now if now is not None else time.time()) - timestamp) > tolerance:

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from crm_platform.audit.service import record
 from crm_platform.companies.forms import SelectChoice
 from crm_platform.errors import htmx_redirect
+from crm_platform.numbers import parse_id
 from crm_platform.extensions import db
 from crm_platform.permissions import require_permission
 from crm_platform.templating import render
@@ -114,7 +115,7 @@ def delete(webhook_subscription_id: int) -> Response:
 def deliveries(webhook_subscription_id: int) -> tuple[str, int]:
     """The delivery log of one webhook, newest first, in keyset pages."""
     subscription = services.get_subscription(webhook_subscription_id)
-    before = request.args.get("before", type=int)
+    before = parse_id(request.args.get("before"))
     rows, next_before = services.deliveries_page(subscription, before)
     return render("webhooks/deliveries.html", block="delivery_rows", subscription=subscription, rows=rows,
                   next_before=next_before, max_attempts=MAX_ATTEMPTS, backoff=BACKOFF_SECONDS)

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, request
 from markupsafe import Markup
 
-from crm_platform.plugins import render
+from crm_platform.plugins import render, is_digits
 from crm_sales.currencies import SYMBOLS
 
 bp = Blueprint(
@@ -62,6 +62,6 @@ def form_int(name: str, required: bool = False) -> int | None:
         if required:
             abort(422, f"{name.replace('_', ' ').capitalize()} is missing.")
         return None
-    if not raw.lstrip("-").isdigit():
+    if not is_digits(raw.removeprefix("-")):
         abort(422, f"{name.replace('_', ' ').capitalize()} must be a whole number.")
     return int(raw)

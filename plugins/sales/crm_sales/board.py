@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from crm_platform.plugins import db
+from crm_platform.plugins import db, parse_id
 from crm_sales.models import CENT, Deal, Pipeline, Stage, utcnow
 
 CARDS_PER_COLUMN = 50
@@ -36,7 +36,7 @@ class Filters:
         owner = args.get("owner", "")
         month = args.get("month", "")
         return cls(
-            owner_id=int(owner) if owner.isdigit() else None,
+            owner_id=parse_id(owner),
             month=month if MONTH.match(month or "") else None,
         )
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from crm_platform.plugins import db
+from crm_platform.plugins import db, parse_id
 from crm_sales.models import CENT, Deal, SalesTarget, Stage, utcnow
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -73,8 +73,8 @@ class ForecastFilters:
         wanted = (args.get("currency") or "").upper()
         return cls(
             first=first, last=last, currency=wanted if re.fullmatch(r"[A-Z]{3}", wanted) else currency,
-            pipeline_id=int(pipeline) if pipeline.isdigit() else None,
-            owner_id=int(owner) if owner.isdigit() else None,
+            pipeline_id=parse_id(pipeline),
+            owner_id=parse_id(owner),
         )
 
     def months(self) -> list[str]:

@@ -13,7 +13,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from crm_platform.contacts.models import Activity, Organization, Person
-from crm_platform.plugins import db, get_setting
+from crm_platform.plugins import db, get_setting, is_digits
 from crm_sales.currencies import is_currency
 from crm_sales.events import emit_deal_event, stage_data
 from crm_sales.models import CENT, Deal, DealActivity, DealPerson, LineItem, Pipeline, Stage, line_total, utcnow
@@ -72,7 +72,7 @@ def get_stage(stage_id: int) -> Stage:
 def find_person(person_id: Any) -> Person | None:
     """The person ``person_id`` (an id or its text) of the current company, else None."""
     text = str(person_id or "")
-    if not text.isdigit():
+    if not is_digits(text):
         return None
     return db.session.scalars(select(Person).where(Person.id == int(text))).first()
 

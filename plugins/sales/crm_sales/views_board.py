@@ -6,7 +6,7 @@ from flask import Response, abort, flash, request, url_for
 from flask_login import login_required
 from sqlalchemy import select
 
-from crm_platform.plugins import db, htmx_redirect, require_permission
+from crm_platform.plugins import db, htmx_redirect, require_permission, is_digits
 from crm_sales import services
 from crm_sales.blueprint import bp, form_int, page
 from crm_sales.board import Filters, board_columns, board_totals, month_choices
@@ -17,7 +17,7 @@ def current_pipeline() -> Pipeline | None:
     """The pipeline named by ``?pipeline=`` (404 if foreign), else the first one."""
     wanted = request.args.get("pipeline", "")
     if wanted:
-        if not wanted.isdigit():
+        if not is_digits(wanted):
             abort(404)
         return services.get_pipeline(int(wanted))
     return db.session.scalars(select(Pipeline).order_by(Pipeline.position, Pipeline.id).limit(1)).first()

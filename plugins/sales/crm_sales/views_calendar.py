@@ -7,7 +7,7 @@ from datetime import date
 from flask import Response, abort, current_app, request, url_for
 from flask_login import current_user, login_required
 
-from crm_platform.plugins import allow_readonly, company_members, db, require_permission
+from crm_platform.plugins import allow_readonly, company_members, db, require_permission, is_digits
 from crm_sales import calendar, ical, tasks
 from crm_sales.blueprint import bp, page
 from crm_sales.views_tasks import local, task_context
@@ -33,7 +33,7 @@ def calendar_page() -> tuple[str, int]:
     span = calendar.span_for(view, _anchor(request.args.get("date"), today))
     members = company_members()
     raw_user = request.args.get("user", "")
-    user_id = int(raw_user) if raw_user.isdigit() and any(m.id == int(raw_user) for m in members) else None
+    user_id = int(raw_user) if is_digits(raw_user) and any(m.id == int(raw_user) for m in members) else None
     start, end = calendar.range_bounds(span, tz)
     rows = calendar.entries(start, end, user_id=user_id)
     deals = tasks.deals_by_activity([r.id for r in rows if r.kind == tasks.TASK])

@@ -6,7 +6,7 @@ from flask import Response, abort, flash, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from crm_platform.plugins import db, htmx_redirect, require_permission
+from crm_platform.plugins import db, htmx_redirect, require_permission, is_digits
 from crm_sales import services
 from crm_sales.blueprint import bp, page
 from crm_sales.board import Filters, month_choices
@@ -25,11 +25,11 @@ def deals() -> tuple[str, int]:
     stmt = filters.apply(select(Deal))
     chosen: dict[str, object] = dict(filters.args())
     pipeline_id = request.args.get("pipeline", "")
-    if pipeline_id.isdigit():
+    if is_digits(pipeline_id):
         stmt = stmt.where(Deal.pipeline_id == int(pipeline_id))
         chosen["pipeline"] = int(pipeline_id)
     stage_id = request.args.get("stage", "")
-    if stage_id.isdigit():
+    if is_digits(stage_id):
         stmt = stmt.where(Deal.stage_id == int(stage_id))
         chosen["stage"] = int(stage_id)
     state = request.args.get("state", "")
@@ -37,7 +37,7 @@ def deals() -> tuple[str, int]:
         stmt = stmt.where(Deal.state == state)
         chosen["state"] = state
     cursor = request.args.get("cursor", "")
-    if cursor.isdigit():
+    if is_digits(cursor):
         stmt = stmt.where(Deal.id < int(cursor))
     rows = list(db.session.scalars(stmt.order_by(Deal.id.desc()).limit(PAGE_SIZE + 1)).unique())
     next_cursor = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
@@ -61,7 +61,7 @@ def new_deal() -> tuple[str, int]:
         form.stage_id.data = form.pipelines[0].stages[0].id if form.pipelines[0].stages else None
     for field, arg in ((form.organization_id, "organization"), (form.pipeline_id, "pipeline"), (form.stage_id, "stage")):
         value = request.args.get(arg, "")
-        if value.isdigit():
+        if is_digits(value):
             field.data = int(value)
     stage = next((s for p in form.pipelines for s in p.stages if s.id == form.stage_id.data), None)
     if stage is not None:

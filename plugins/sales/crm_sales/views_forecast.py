@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from flask import Response, flash, request, url_for
 from flask_login import login_required
 
-from crm_platform.plugins import db, has_permission, htmx_redirect, require_permission
+from crm_platform.plugins import db, has_permission, htmx_redirect, require_permission, is_digits
 from crm_sales import services, targets
 from crm_sales.blueprint import bp, page
 from crm_sales.chart import CHART_CSP, forecast_svg
@@ -63,7 +63,7 @@ def forecast_chart() -> Response:
 
 def _year() -> int:
     raw = request.values.get("year", "")
-    year = int(raw) if raw.isdigit() else utcnow().year
+    year = int(raw) if is_digits(raw, 4) else utcnow().year
     return year if 2000 <= year <= 2100 else utcnow().year
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from crm_platform.plugins import Activity, company_scope, db
+from crm_platform.plugins import Activity, company_scope, db, is_digits
 from crm_sales.models_leads import RULE_FIELDS, RULE_OPERATORS, Lead, LeadRule
 
 FREE_MAIL: frozenset[str] = frozenset({
@@ -37,7 +37,7 @@ def rule_problem(field: str, operator: str, value: str) -> str | None:
     if field == "activities":
         if operator != "at_least":
             return "Timeline entries are compared with “is at least”."
-        if not value.isdigit() or int(value) > 100000:
+        if not is_digits(value) or int(value) > 100000:
             return "Enter a whole number of timeline entries."
         return None
     if operator == "at_least":
@@ -64,7 +64,7 @@ def _text(lead: Lead, field: str) -> str:
 def matches(rule: LeadRule, lead: Lead, activities: int = 0) -> bool:
     """True when ``lead`` meets ``rule`` (``activities``: timeline entries of its converted person)."""
     if rule.field == "activities":
-        return rule.value.isdigit() and lead.person_id is not None and activities >= int(rule.value)
+        return is_digits(rule.value) and lead.person_id is not None and activities >= int(rule.value)
     if rule.field not in TEXT_FIELDS:
         return False
     text = _text(lead, rule.field).strip().lower()

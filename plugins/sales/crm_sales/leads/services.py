@@ -8,7 +8,7 @@ from typing import Any
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from crm_platform.plugins import Organization, Person, add_activity, create_organization, create_person, db
+from crm_platform.plugins import Organization, Person, add_activity, create_organization, create_person, db, is_digits
 from crm_sales import services as sales
 from crm_sales.leads import scoring
 from crm_sales.models import Deal, DealPerson, utcnow
@@ -131,12 +131,12 @@ def lead_page(
     if sort == "score":
         if cursor and ":" in cursor:
             score_text, _, id_text = cursor.partition(":")
-            if score_text.lstrip("-").isdigit() and id_text.isdigit():
+            if is_digits(score_text.removeprefix("-")) and is_digits(id_text):
                 score, last = int(score_text), int(id_text)
                 stmt = stmt.where((Lead.score < score) | ((Lead.score == score) & (Lead.id < last)))
         stmt = stmt.order_by(Lead.score.desc(), Lead.id.desc())
     else:
-        if cursor and cursor.isdigit():
+        if cursor and is_digits(cursor):
             stmt = stmt.where(Lead.id < int(cursor))
         stmt = stmt.order_by(Lead.id.desc())
     rows = list(db.session.scalars(stmt.limit(limit + 1)).unique())

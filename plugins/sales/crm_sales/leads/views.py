@@ -8,7 +8,7 @@ from flask import Response, abort, flash, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from crm_platform.plugins import Organization, Person, db, has_permission, htmx_redirect, require_permission
+from crm_platform.plugins import Organization, Person, db, has_permission, htmx_redirect, require_permission, parse_id
 from crm_sales import services as sales
 from crm_sales.blueprint import bp, page
 from crm_sales.leads import scoring
@@ -28,7 +28,7 @@ def leads() -> tuple[str, int]:
     status = request.args.get("status", "")
     status = status if status in STATUS_LABELS else ""
     owner = request.args.get("owner", "")
-    owner_id = int(owner) if owner.isdigit() else None
+    owner_id = parse_id(owner)
     source = (request.args.get("source") or "").strip()[:60]
     sort = request.args.get("sort", "score")
     sort = sort if sort in dict(SORTS) else "score"
