@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import select
+from werkzeug.routing import IntegerConverter
 
 from crm_platform import tenancy
 from crm_platform.extensions import db as handle
@@ -112,7 +113,7 @@ def id_routes(app: Any) -> list[tuple[str, str, list[str]]]:
     """(rule, method, id arguments) for every route taking an integer row id."""
     routes = []
     for rule in app.url_map.iter_rules():
-        int_args = [name for name, conv in rule._converters.items() if type(conv).__name__ == "IntegerConverter"]
+        int_args = [name for name, conv in rule._converters.items() if isinstance(conv, IntegerConverter)]
         if not int_args:
             continue
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
