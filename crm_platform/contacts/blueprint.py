@@ -7,9 +7,7 @@ from typing import Any
 
 from flask import Blueprint, request
 
-from crm_platform.contacts import plugin_ui
 from crm_platform.contacts.models import LIFECYCLE_STAGES
-from crm_platform.contacts.services import can_delete_activity
 
 bp = Blueprint("contacts", __name__, template_folder="templates")
 
@@ -44,12 +42,7 @@ def format_iso(value: datetime | None) -> str:
 @bp.context_processor
 def contacts_helpers() -> dict[str, Any]:
     """Helpers for the contacts templates."""
-    return {
-        "can_delete_activity": can_delete_activity,
-        "lifecycle_stages": LIFECYCLE_STAGES,
-        "timeline_entry_types": plugin_ui.entry_types,
-        "render_entry": plugin_ui.render_entry,
-    }
+    return {"lifecycle_stages": LIFECYCLE_STAGES}
 
 
 def clean_filters(**values: Any) -> dict[str, Any]:

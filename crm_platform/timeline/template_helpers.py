@@ -8,7 +8,6 @@ from markupsafe import Markup
 
 from crm_platform.timeline.blueprint import bp
 from crm_platform.timeline.markdown import excerpt, render_markdown
-from crm_platform.timeline.tasks import is_overdue
 
 
 @bp.app_template_filter("timeline_markdown")
@@ -43,14 +42,5 @@ def new_entry_form() -> Any:
 
 @bp.app_context_processor
 def timeline_globals() -> dict[str, Any]:
-    """What ``timeline/_entry.html`` and the composer need, on every blueprint's pages (the feed, fragments)."""
-    from crm_platform.contacts import plugin_ui
-    from crm_platform.contacts.services import can_delete_activity
-
-    return {
-        "new_entry_form": new_entry_form,
-        "is_overdue": is_overdue,
-        "can_delete_activity": can_delete_activity,
-        "timeline_entry_types": plugin_ui.entry_types,
-        "render_entry": plugin_ui.render_entry,
-    }
+    """What the composer needs, on every blueprint's pages (entries come from ``timeline_entries``)."""
+    return {"new_entry_form": new_entry_form}
